@@ -1,0 +1,29 @@
+namespace Enclave.Core.Accounts;
+
+/// <summary>A verified caller, as loaded for one request.</summary>
+public sealed record SignedInUser(string UserId, string Email, IReadOnlyList<string> Roles, string SignInHash, string CsrfToken)
+{
+    public override string ToString() => $"SignedInUser({UserId})";
+}
+
+public abstract record RegisterResult
+{
+    public sealed record Created(string UserId, string Email) : RegisterResult;
+
+    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : RegisterResult;
+
+    public sealed record EmailTaken : RegisterResult;
+
+    public sealed record Throttled(TimeSpan RetryAfter) : RegisterResult;
+}
+
+public abstract record LoginResult
+{
+    public sealed record SignedIn(SignedInUser User, SignInToken Token, DateTimeOffset ExpiresAt) : LoginResult;
+
+    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : LoginResult;
+
+    public sealed record Rejected : LoginResult;
+
+    public sealed record Throttled(TimeSpan RetryAfter) : LoginResult;
+}

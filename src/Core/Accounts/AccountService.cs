@@ -1,0 +1,240 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Enclave.Core.Audit;
+using Enclave.Core.Configuration;
+using Enclave.Core.Ids;
+using Enclave.Core.Requests;
+using Enclave.Core.Secrets;
+using Enclave.Core.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Enclave.Core.Accounts;
+
+/// <summary>
+/// Accounts and sign-ins in the identity table:
+/// <c>EMAIL#{email}</c> holds the user id and password hash (one read per login attempt);
+/// <c>ACCOUNT#{userId}/ACCOUNT</c> holds email, roles and the sign-in generation;
+/// <c>ACCOUNT#{userId}/SIGNIN#{hash}</c> is one sign-in, valid while its generation matches the
+/// account's, so "sign out everywhere" is one atomic increment.
+/// </summary>
+public sealed class AccountService(
+    IAmazonDynamoDB dynamo,
+    IOptions<StorageOptions> storage,
+    IOptions<LimitsOptions> limits,
+    PasswordPolicy policy,
+    PasswordHashing hashing,
+    LoginThrottle throttle,
+    SigningKeys keys,
+    IAccessLog accessLog,
+    RequestContext request,
+    TimeProvider clock)
+{
+    private string Table => storage.Value.IdentityTable;
+
+    public async Task<RegisterResult> RegisterAsync(string? emailText, string? password, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!EmailAddress.TryNormalize(emailText, out var email))
+        {
+            errors["email"] = ["Enter a valid email address."];
+        }
+
+        if (password is null)
+        {
+            errors["password"] = ["Enter a password."];
+        }
+        else if (email is not null && policy.Check(password, email) is { } problem)
+        {
+            errors["password"] = [problem];
+        }
+
+        if (errors.Count > 0 || email is null || password is null)
+        {
+            return new RegisterResult.Invalid(errors);
+        }
+
+        var verdict = await throttle.CheckRegisterAsync(request.ClientIp, cancellationToken);
+        if (!verdict.Allowed)
+        {
+            await accessLog.WriteAsync(new AccessEvent("auth.register", AccessOutcome.Denied, "throttled"), cancellationToken);
+            return new RegisterResult.Throttled(verdict.RetryAfter);
+        }
+
+        var userId = EntityId.New().Value;
+        var now = clock.GetUtcNow();
+        var emailItem = Attr.Key("EMAIL#" + email, "EMAIL");
+        emailItem["userId"] = Attr.S(userId);
+        emailItem["passwordHash"] = Attr.S(hashing.Hash(password));
+        var accountItem = Attr.Key("ACCOUNT#" + userId, "ACCOUNT");
+        accountItem["email"] = Attr.S(email);
+        accountItem["generation"] = Attr.N(0);
+        accountItem["createdAt"] = Attr.S(Attr.Iso(now));
+        try
+        {
+            await dynamo.TransactWriteItemsAsync(
+                new TransactWriteItemsRequest
+                {
+                    TransactItems =
+                    [
+                        new() { Put = new Put { TableName = Table, Item = emailItem, ConditionExpression = "attribute_not_exists(pk)" } },
+                        new() { Put = new Put { TableName = Table, Item = accountItem, ConditionExpression = "attribute_not_exists(pk)" } },
+                        await accessLog.PrepareAsync(new AccessEvent("auth.register", AccessOutcome.Allowed, SubjectUserId: userId), cancellationToken),
+                    ],
+                },
+                cancellationToken);
+        }
+        catch (TransactionCanceledException ex) when (ex.CancellationReasons?.FirstOrDefault()?.Code == "ConditionalCheckFailed")
+        {
+            await accessLog.WriteAsync(new AccessEvent("auth.register", AccessOutcome.Denied, "email-taken"), cancellationToken);
+            return new RegisterResult.EmailTaken();
+        }
+
+        return new RegisterResult.Created(userId, email);
+    }
+
+    public async Task<LoginResult> LoginAsync(string? emailText, string? password, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(emailText) || string.IsNullOrEmpty(password))
+        {
+            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            if (string.IsNullOrEmpty(emailText))
+            {
+                errors["email"] = ["Enter your email address."];
+            }
+
+            if (string.IsNullOrEmpty(password))
+            {
+                errors["password"] = ["Enter your password."];
+            }
+
+            return new LoginResult.Invalid(errors);
+        }
+
+        // Malformed emails and over-long passwords still take the full path, so they look like any other failure.
+        var email = EmailAddress.TryNormalize(emailText, out var normalized) ? normalized : "invalid:" + emailText.Trim().ToLowerInvariant();
+        var verdict = await throttle.CheckLoginAsync(email, request.ClientIp, cancellationToken);
+        if (!verdict.Allowed)
+        {
+            await accessLog.WriteAsync(new AccessEvent("auth.login", AccessOutcome.Denied, "throttled"), cancellationToken);
+            return new LoginResult.Throttled(verdict.RetryAfter);
+        }
+
+        var credentials = await dynamo.GetItemAsync(
+            new GetItemRequest { TableName = Table, Key = Attr.Key("EMAIL#" + email, "EMAIL"), ConsistentRead = true },
+            cancellationToken);
+        var found = credentials.Item is { Count: > 0 } ? credentials.Item : null;
+        var passwordOk = hashing.Verify(found?.GetS("passwordHash"), password.Length <= PasswordPolicy.MaxLength ? password : "");
+        if (found is null || !passwordOk || password.Length > PasswordPolicy.MaxLength)
+        {
+            await accessLog.WriteAsync(
+                new AccessEvent("auth.login", AccessOutcome.Denied, "invalid-credentials", SubjectUserId: found?.GetS("userId")),
+                cancellationToken);
+            return new LoginResult.Rejected();
+        }
+
+        var userId = found.RequireS("userId");
+        var account = await dynamo.GetItemAsync(
+            new GetItemRequest { TableName = Table, Key = Attr.Key("ACCOUNT#" + userId, "ACCOUNT"), ConsistentRead = true },
+            cancellationToken);
+        if (account.Item is not { Count: > 0 })
+        {
+            throw new InvalidDataException("Email item points at a missing account.");
+        }
+
+        var token = SignInToken.Create(userId);
+        var cookieKey = await keys.CookieKeyAsync(cancellationToken);
+        var hash = token.Hash(cookieKey);
+        var expiresAt = clock.GetUtcNow().AddHours(limits.Value.SignInLifetimeHours);
+        var signIn = Attr.Key("ACCOUNT#" + userId, "SIGNIN#" + hash);
+        signIn["generation"] = Attr.N(account.Item.GetN("generation"));
+        signIn["createdAt"] = Attr.S(Attr.Iso(clock.GetUtcNow()));
+        signIn[Attr.Ttl] = Attr.N(expiresAt.ToUnixTimeSeconds());
+        request.Authenticated(userId);
+        await dynamo.TransactWriteItemsAsync(
+            new TransactWriteItemsRequest
+            {
+                TransactItems =
+                [
+                    new() { Put = new Put { TableName = Table, Item = signIn, ConditionExpression = "attribute_not_exists(pk)" } },
+                    await accessLog.PrepareAsync(new AccessEvent("auth.login", AccessOutcome.Allowed, SubjectUserId: userId), cancellationToken),
+                ],
+            },
+            cancellationToken);
+        var user = new SignedInUser(userId, account.Item.RequireS("email"), Roles(account.Item), hash, SignInToken.CsrfFor(hash, cookieKey));
+        return new LoginResult.SignedIn(user, token, expiresAt);
+    }
+
+    /// <summary>Checks a cookie: one transactional read of the account and the sign-in together.</summary>
+    public async Task<SignedInUser?> AuthenticateAsync(string? cookie, CancellationToken cancellationToken)
+    {
+        if (!SignInToken.TryParse(cookie, out var token))
+        {
+            return null;
+        }
+
+        var cookieKey = await keys.CookieKeyAsync(cancellationToken);
+        var hash = token.Hash(cookieKey);
+        var pk = "ACCOUNT#" + token.UserId;
+        var response = await dynamo.TransactGetItemsAsync(
+            new TransactGetItemsRequest
+            {
+                TransactItems =
+                [
+                    new() { Get = new Get { TableName = Table, Key = Attr.Key(pk, "ACCOUNT") } },
+                    new() { Get = new Get { TableName = Table, Key = Attr.Key(pk, "SIGNIN#" + hash) } },
+                ],
+            },
+            cancellationToken);
+        var account = response.Responses[0].Item;
+        var signIn = response.Responses[1].Item;
+        if (account is not { Count: > 0 } || signIn is not { Count: > 0 } ||
+            !signIn.IsLive(clock.GetUtcNow()) || signIn.GetN("generation") != account.GetN("generation"))
+        {
+            return null;
+        }
+
+        return new SignedInUser(token.UserId, account.RequireS("email"), Roles(account), hash, SignInToken.CsrfFor(hash, cookieKey));
+    }
+
+    public async Task LogoutAsync(SignedInUser user, CancellationToken cancellationToken) =>
+        await dynamo.TransactWriteItemsAsync(
+            new TransactWriteItemsRequest
+            {
+                TransactItems =
+                [
+                    new() { Delete = new Delete { TableName = Table, Key = Attr.Key("ACCOUNT#" + user.UserId, "SIGNIN#" + user.SignInHash) } },
+                    await accessLog.PrepareAsync(new AccessEvent("auth.logout", AccessOutcome.Allowed, SubjectUserId: user.UserId), cancellationToken),
+                ],
+            },
+            cancellationToken);
+
+    /// <summary>Every sign-in of the user stops working at once: their generation no longer matches.</summary>
+    public async Task LogoutEverywhereAsync(SignedInUser user, CancellationToken cancellationToken) =>
+        await dynamo.TransactWriteItemsAsync(
+            new TransactWriteItemsRequest
+            {
+                TransactItems =
+                [
+                    new()
+                    {
+                        Update = new Update
+                        {
+                            TableName = Table,
+                            Key = Attr.Key("ACCOUNT#" + user.UserId, "ACCOUNT"),
+                            UpdateExpression = "ADD generation :one",
+                            ConditionExpression = "attribute_exists(pk)",
+                            ExpressionAttributeValues = new() { [":one"] = Attr.N(1) },
+                        },
+                    },
+                    new() { Delete = new Delete { TableName = Table, Key = Attr.Key("ACCOUNT#" + user.UserId, "SIGNIN#" + user.SignInHash) } },
+                    await accessLog.PrepareAsync(new AccessEvent("auth.logout-all", AccessOutcome.Allowed, SubjectUserId: user.UserId), cancellationToken),
+                ],
+            },
+            cancellationToken);
+
+    public Task RecordProfileReadAsync(SignedInUser user, CancellationToken cancellationToken) =>
+        accessLog.WriteAsync(new AccessEvent("account.read", AccessOutcome.Allowed, SubjectUserId: user.UserId), cancellationToken);
+
+    private static string[] Roles(Dictionary<string, AttributeValue> account) =>
+        account.TryGetValue("roles", out var roles) && roles.SS is { Count: > 0 } set ? [.. set.Order(StringComparer.Ordinal)] : [];
+}

@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace Enclave.Core.Configuration;
+
+public sealed class LimitsOptions
+{
+    public const string Section = "Enclave:Limits";
+
+    /// <summary>Absolute lifetime of a sign-in; it is never extended.</summary>
+    [Range(1, 24 * 30)]
+    public int SignInLifetimeHours { get; set; } = 12;
+
+    [Range(1, 3650)]
+    public int SessionLifetimeDays { get; set; } = 30;
+
+    [Range(1, 1000)]
+    public int LoginAttemptsPerAccount { get; set; } = 10;
+
+    [Range(1, 100_000)]
+    public int LoginAttemptsPerClientIp { get; set; } = 100;
+
+    [Range(1, 86_400)]
+    public int ThrottleWindowSeconds { get; set; } = 900;
+
+    [Range(1, 100)]
+    public int PageSizeDefault { get; set; } = 20;
+}
+
+[OptionsValidator]
+public sealed partial class LimitsOptionsValidator : IValidateOptions<LimitsOptions>;

@@ -1,0 +1,63 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+
+namespace Enclave.Core.Storage;
+
+/// <summary>
+/// The key schema of each table, used to create the local tables; the CDK data construct declares the
+/// same shapes and a test keeps the two in step.
+/// </summary>
+public static class TableSchemas
+{
+    public const string AuditBySession = "bySession";
+    public const string AuditByDay = "byDay";
+    public const string BySessionPk = "gsi1pk";
+    public const string BySessionSk = "gsi1sk";
+    public const string ByDayPk = "gsi2pk";
+    public const string ByDaySk = "gsi2sk";
+
+    public static CreateTableRequest Identity(string name) => Simple(name);
+
+    public static CreateTableRequest Data(string name) => Simple(name);
+
+    public static CreateTableRequest Audit(string name)
+    {
+        var request = Simple(name);
+        request.AttributeDefinitions.AddRange(
+        [
+            new AttributeDefinition(BySessionPk, ScalarAttributeType.S),
+            new AttributeDefinition(BySessionSk, ScalarAttributeType.S),
+            new AttributeDefinition(ByDayPk, ScalarAttributeType.S),
+            new AttributeDefinition(ByDaySk, ScalarAttributeType.S),
+        ]);
+        request.GlobalSecondaryIndexes =
+        [
+            Index(AuditBySession, BySessionPk, BySessionSk),
+            Index(AuditByDay, ByDayPk, ByDaySk),
+        ];
+        return request;
+    }
+
+    private static CreateTableRequest Simple(string name) => new()
+    {
+        TableName = name,
+        BillingMode = BillingMode.PAY_PER_REQUEST,
+        AttributeDefinitions =
+        [
+            new AttributeDefinition(Attr.Pk, ScalarAttributeType.S),
+            new AttributeDefinition(Attr.Sk, ScalarAttributeType.S),
+        ],
+        KeySchema =
+        [
+            new KeySchemaElement(Attr.Pk, KeyType.HASH),
+            new KeySchemaElement(Attr.Sk, KeyType.RANGE),
+        ],
+    };
+
+    private static GlobalSecondaryIndex Index(string name, string pk, string sk) => new()
+    {
+        IndexName = name,
+        KeySchema = [new KeySchemaElement(pk, KeyType.HASH), new KeySchemaElement(sk, KeyType.RANGE)],
+        Projection = new Projection { ProjectionType = ProjectionType.ALL },
+    };
+}
