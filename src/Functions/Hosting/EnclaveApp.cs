@@ -1,0 +1,58 @@
+using Enclave.Functions.Auth;
+using Enclave.Functions.Health;
+using Enclave.Functions.Http;
+using Enclave.Functions.Logging;
+using Enclave.Functions.Sessions;
+
+namespace Enclave.Functions.Hosting;
+
+/// <summary>Composition of the API: the same build runs locally, in tests and in Lambda (via the Web Adapter).</summary>
+internal static class EnclaveApp
+{
+    public const int MaxRequestBodyBytes = 64 * 1024;
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Logging.AddPowertoolsJson();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+        });
+        builder.Services.AddEnclave(builder.Configuration);
+
+        var app = builder.Build();
+        app.UseMiddleware<RequestContextMiddleware>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseMiddleware<CsrfAndScopeMiddleware>();
+
+        app.MapOpenApi("/api/openapi.json");
+        app.MapHealth();
+        app.MapAuth();
+        app.MapSessions();
+        return app;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var app = Build(args);
+        try
+        {
+            await app.Services.GetRequiredService<StartupChecks>().RunAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException)
+        {
+            app.Logger.LogStartupRefused(ex.Message);
+            await Console.Error.WriteLineAsync("Start-up refused: " + ex.Message);
+            return 78;
+        }
+
+        await app.RunAsync();
+        return 0;
+    }
+}

@@ -1,0 +1,81 @@
+using Amazon.SimpleSystemsManagement;
+using Enclave.Core.Accounts;
+using Enclave.Core.Audit;
+using Enclave.Core.Configuration;
+using Enclave.Core.Requests;
+using Enclave.Core.Secrets;
+using Enclave.Core.Sessions;
+using Enclave.Functions.Auth;
+using Enclave.Functions.Http;
+using Enclave.Functions.Logging;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Enclave.Functions.Hosting;
+
+internal static class EnclaveServices
+{
+    public static IServiceCollection AddEnclave(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<EnclaveHostOptions>().Bind(configuration.GetSection(EnclaveHostOptions.Section)).ValidateOnStart();
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateOnStart();
+        services.AddOptions<LimitsOptions>().Bind(configuration.GetSection(LimitsOptions.Section)).ValidateOnStart();
+        services.AddOptions<SecretOptions>().Bind(configuration.GetSection(SecretOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EnclaveHostOptions>, EnclaveHostOptionsValidator>();
+        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        services.AddSingleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>();
+        services.AddSingleton<IValidateOptions<SecretOptions>, SecretOptionsValidator>();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddMemoryCache();
+        services.AddAwsClients();
+        services.AddSingleton<ISecretSource>(sp =>
+        {
+            var mode = sp.GetRequiredService<IOptions<EnclaveHostOptions>>().Value.Mode;
+            var secrets = sp.GetRequiredService<IOptions<SecretOptions>>().Value;
+            return mode == EnclaveMode.Local
+                ? new LocalFileSecretSource(secrets.LocalFile!)
+                : new SsmSecretSource(sp.GetRequiredService<IAmazonSimpleSystemsManagement>());
+        });
+        services.AddSingleton<CachedSecretSource>();
+        services.AddSingleton<SigningKeys>();
+        services.AddSingleton<InstanceIdentity>();
+        services.AddSingleton<PasswordPolicy>();
+        services.AddSingleton<PasswordHashing>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<ColdStart>();
+        services.AddSingleton<ClientAddress>();
+        services.AddSingleton<StartupChecks>();
+
+        services.AddScoped<RequestContext>();
+        services.AddScoped<CurrentUser>();
+        services.AddScoped<IAccessLog, DynamoAccessLog>();
+        services.AddScoped<AccountService>();
+        services.AddScoped<ISessionStore, DynamoSessionStore>();
+
+        services.AddAuthentication(options =>
+            {
+                options.DefaultChallengeScheme = SignInCookieHandler.SchemeName;
+                options.DefaultForbidScheme = SignInCookieHandler.SchemeName;
+            })
+            .AddScheme<AuthenticationSchemeOptions, SignInCookieHandler>(SignInCookieHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .SetDefaultPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(SignInCookieHandler.SchemeName)
+                .RequireAuthenticatedUser()
+                .Build());
+
+        services.AddEnclaveProblems();
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            var json = options.SerializerOptions;
+            json.TypeInfoResolverChain.Insert(0, AppJsonContext.Default);
+            json.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+            json.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+            json.AllowDuplicateProperties = false;
+            json.AllowTrailingCommas = false;
+        });
+        services.AddOpenApi("v1");
+        return services;
+    }
+}

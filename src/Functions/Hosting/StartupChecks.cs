@@ -1,0 +1,92 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.S3;
+using Enclave.Core.Configuration;
+using Enclave.Core.Secrets;
+using Enclave.Core.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Enclave.Functions.Hosting;
+
+/// <summary>
+/// Runs before the server accepts a request: validates every setting, then makes sure the secrets are
+/// really there. Local mode generates its secrets and creates its tables and bucket; no other mode
+/// invents anything.
+/// </summary>
+internal sealed partial class StartupChecks(
+    IServiceProvider services,
+    IOptions<EnclaveHostOptions> host,
+    IOptions<StorageOptions> storage,
+    IOptions<LimitsOptions> limits,
+    IOptions<SecretOptions> secrets,
+    ILogger<StartupChecks> logger)
+{
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        // Reading .Value runs each validator and throws with every failure listed.
+        _ = limits.Value;
+        _ = storage.Value;
+        _ = secrets.Value;
+        if (host.Value.Mode == EnclaveMode.Local)
+        {
+            var source = (LocalFileSecretSource)services.GetRequiredService<ISecretSource>();
+            if (source.EnsureGenerated([SigningKeys.LocalCookieKeyName, SigningKeys.LocalAuditKeyName]))
+            {
+                LogGeneratedSecrets(logger, source.Path);
+            }
+
+            await CreateLocalStorageAsync(cancellationToken);
+        }
+
+        var keys = services.GetRequiredService<SigningKeys>();
+        try
+        {
+            await keys.CookieKeyAsync(cancellationToken);
+            await keys.AuditKeyAsync(cancellationToken);
+        }
+        catch (SecretUnavailableException ex)
+        {
+            throw new InvalidOperationException("Start-up refused: the cookie and audit keys could not be read from the secret store. " + ex.Message, ex);
+        }
+    }
+
+    private async Task CreateLocalStorageAsync(CancellationToken cancellationToken)
+    {
+        var dynamo = services.GetRequiredService<IAmazonDynamoDB>();
+        var options = storage.Value;
+        foreach (var table in new[]
+                 {
+                     TableSchemas.Identity(options.IdentityTable), TableSchemas.Data(options.DataTable), TableSchemas.Audit(options.AuditTable),
+                 })
+        {
+            try
+            {
+                await dynamo.CreateTableAsync(table, cancellationToken);
+                await dynamo.UpdateTimeToLiveAsync(
+                    new UpdateTimeToLiveRequest
+                    {
+                        TableName = table.TableName,
+                        TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = Attr.Ttl, Enabled = true },
+                    },
+                    cancellationToken);
+            }
+            catch (ResourceInUseException)
+            {
+                // Another local process created it first.
+            }
+        }
+
+        var s3 = services.GetRequiredService<IAmazonS3>();
+        try
+        {
+            await s3.PutBucketAsync(options.UploadBucket, cancellationToken);
+        }
+        catch (AmazonS3Exception ex) when (ex.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
+        {
+            // Already there from an earlier start.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Local mode: generated random development secrets into {Path}")]
+    private static partial void LogGeneratedSecrets(ILogger logger, string path);
+}

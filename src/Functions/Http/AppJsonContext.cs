@@ -1,0 +1,25 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Enclave.Core.Sessions;
+using Enclave.Functions.Auth;
+using Enclave.Functions.Health;
+using Enclave.Functions.Sessions;
+
+namespace Enclave.Functions.Http;
+
+/// <summary>Source-generated JSON for every body the API reads or writes (Native AOT has no reflection).</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    NumberHandling = JsonNumberHandling.Strict,
+    AllowDuplicateProperties = false,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(CredentialsRequest))]
+[JsonSerializable(typeof(RegisteredResponse))]
+[JsonSerializable(typeof(MeResponse))]
+[JsonSerializable(typeof(SessionNameRequest))]
+[JsonSerializable(typeof(Session))]
+[JsonSerializable(typeof(SessionPage))]
+[JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(ReadinessResponse))]
+internal sealed partial class AppJsonContext : JsonSerializerContext;

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using Enclave.Core.Ids;
+using Enclave.Core.Requests;
+using Enclave.Functions.Logging;
+
+namespace Enclave.Functions.Http;
+
+/// <summary>
+/// First in the pipeline: gives the request its id, fills the scoped <see cref="RequestContext"/>,
+/// opens the request's logging scope, and sets the headers every response carries.
+/// </summary>
+internal sealed partial class RequestContextMiddleware(
+    RequestDelegate next,
+    ClientAddress clientAddress,
+    ColdStart coldStart,
+    ILogger<RequestContextMiddleware> logger)
+{
+    public const string RequestIdHeader = "X-Request-Id";
+
+    public async Task InvokeAsync(HttpContext context, RequestContext request)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var requestId = EntityId.New().Value;
+        context.TraceIdentifier = requestId;
+        request.Begin(requestId, clientAddress.Resolve(context));
+        context.Response.OnStarting(static state =>
+        {
+            var ctx = (HttpContext)state;
+            var headers = ctx.Response.Headers;
+            headers[RequestIdHeader] = ctx.TraceIdentifier;
+            headers.StrictTransportSecurity = "max-age=63072000; includeSubDomains";
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.XFrameOptions = "DENY";
+            if (!headers.ContainsKey("Content-Security-Policy"))
+            {
+                headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+            }
+
+            if (ctx.Request.Path.StartsWithSegments("/api"))
+            {
+                headers.CacheControl = "no-store";
+                headers.Pragma = "no-cache";
+            }
+
+            return Task.CompletedTask;
+        }, context);
+
+        using var scope = logger.BeginScope(LogScopes.Request(requestId, coldStart.Claim(), context.Request.Headers));
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
+                var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                LogFinished(logger, context.Request.Method, route, context.Response.StatusCode, elapsedMs);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request finished {Method} {Route} {Status} in {DurationMs:0.0} ms")]
+    private static partial void LogFinished(ILogger logger, string method, string route, int status, double durationMs);
+}

@@ -1,0 +1,130 @@
+using System.Buffers.Text;
+using System.Text;
+using Enclave.Core.Configuration;
+using Enclave.Core.Ids;
+using Enclave.Core.Sessions;
+using Enclave.Functions.Auth;
+using Enclave.Functions.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Enclave.Functions.Sessions;
+
+internal sealed record SessionNameRequest(string? Name);
+
+/// <summary>
+/// Work sessions of the signed-in user. Every lookup is by (current user, id from the path); an id
+/// of the wrong shape, another user's id and a missing id all answer the same 404.
+/// </summary>
+internal static class SessionsApi
+{
+    public static IEndpointRouteBuilder MapSessions(this IEndpointRouteBuilder routes)
+    {
+        var sessions = routes.MapGroup("/api/sessions").RequireAuthorization().WithTags("Sessions");
+        sessions.MapPost("", CreateAsync);
+        sessions.MapGet("", ListAsync);
+        sessions.MapGet("/{sessionId}", GetAsync);
+        sessions.MapPatch("/{sessionId}", RenameAsync);
+        sessions.MapDelete("/{sessionId}", DeleteAsync);
+        return routes;
+    }
+
+    private static async Task<Results<Created<Session>, ProblemResult>> CreateAsync(
+        SessionNameRequest? body, ISessionStore store, CurrentUser user, CancellationToken cancellationToken)
+    {
+        var name = body?.Name;
+        if (SessionName.Validate(ref name) is { } problem)
+        {
+            return ProblemResult.Field("name", problem);
+        }
+
+        var session = await store.CreateAsync(user.Id, name!, cancellationToken);
+        return TypedResults.Created($"/api/sessions/{session.SessionId}", session);
+    }
+
+    private static async Task<Results<Ok<SessionPage>, ProblemResult>> ListAsync(
+        string? cursor, int? limit, ISessionStore store, CurrentUser user, IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > 100)
+        {
+            return ProblemResult.Field("limit", "Use a limit from 1 to 100.");
+        }
+
+        string? after = null;
+        if (cursor is not null)
+        {
+            if (DecodeCursor(cursor) is not { } decoded)
+            {
+                return ProblemResult.Field("cursor", "The cursor is not valid.");
+            }
+
+            after = decoded;
+        }
+
+        var page = await store.ListAsync(user.Id, after, limit ?? limits.Value.PageSizeDefault, cancellationToken);
+        return TypedResults.Ok(page with { NextCursor = page.NextCursor is null ? null : EncodeCursor(page.NextCursor) });
+    }
+
+    private static async Task<Results<Ok<Session>, NotFound>> GetAsync(
+        string sessionId, ISessionStore store, CurrentUser user, CancellationToken cancellationToken)
+    {
+        if (!EntityId.TryParse(sessionId, out var id))
+        {
+            return TypedResults.NotFound();
+        }
+
+        return await store.FindAsync(user.Id, id.Value, cancellationToken) is { } session
+            ? TypedResults.Ok(session)
+            : TypedResults.NotFound();
+    }
+
+    private static async Task<Results<Ok<Session>, NotFound, ProblemResult>> RenameAsync(
+        string sessionId, SessionNameRequest? body, ISessionStore store, CurrentUser user, CancellationToken cancellationToken)
+    {
+        if (!EntityId.TryParse(sessionId, out var id))
+        {
+            return TypedResults.NotFound();
+        }
+
+        var name = body?.Name;
+        if (SessionName.Validate(ref name) is { } problem)
+        {
+            return ProblemResult.Field("name", problem);
+        }
+
+        return await store.RenameAsync(user.Id, id.Value, name!, cancellationToken) is { } session
+            ? TypedResults.Ok(session)
+            : TypedResults.NotFound();
+    }
+
+    private static async Task<Results<NoContent, NotFound>> DeleteAsync(
+        string sessionId, ISessionStore store, CurrentUser user, CancellationToken cancellationToken)
+    {
+        if (!EntityId.TryParse(sessionId, out var id))
+        {
+            return TypedResults.NotFound();
+        }
+
+        return await store.DeleteAsync(user.Id, id.Value, cancellationToken) ? TypedResults.NoContent() : TypedResults.NotFound();
+    }
+
+    private static string EncodeCursor(string sessionId) => Base64Url.EncodeToString(Encoding.ASCII.GetBytes(sessionId));
+
+    private static string? DecodeCursor(string cursor)
+    {
+        if (cursor.Length > 64)
+        {
+            return null;
+        }
+
+        try
+        {
+            var text = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(cursor));
+            return EntityId.TryParse(text, out var id) ? id.Value : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}
