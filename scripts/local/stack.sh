@@ -3,8 +3,10 @@
 #   DynamoDB Local (in memory) and a one-node Ceph cluster (mon + memstore OSD) with RADOS Gateway (S3/STS/IAM).
 # Usage: stack.sh start|stop|start-dynamodb|start-s3|restart-dynamodb|restart-s3 STATE_DIR
 #        stack.sh create-role STATE_DIR ROLE_NAME   (RGW role assumable by user admin, with s3:* policy; prints ARN)
+# restart-* reuse the recorded port (old process may be dead or SIGSTOPped); restart-s3 restarts only radosgw.
 # Run scripts/local/install.sh first. After start, `source STATE_DIR/stack.env` gives:
-#   DYNAMODB_URL, DYNAMODB_PORT, S3_URL, S3_PORT, S3_ACCESS_KEY, S3_SECRET_KEY, CEPH_CONF, STACK_PIDS.
+#   DYNAMODB_URL, DYNAMODB_PORT, S3_URL, S3_PORT, S3_ACCESS_KEY, S3_SECRET_KEY, CEPH_CONF,
+#   STACK_PIDS (all) and DYNAMODB_PID, MON_PID, OSD_PID, RGW_PID.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -13,13 +15,20 @@ HOST=127.0.0.1
 
 die() { echo "stack.sh: $*" >&2; exit 1; }
 
-# Free loopback ports, all held at once so they are distinct.
+# N free loopback ports, held together so they are distinct. Picked below the kernel's ephemeral
+# range, so an outgoing connection cannot grab one before (or between restarts of) its daemon.
 free_ports() {
   python3 - "$1" <<'EOF'
-import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
+import random, socket, sys
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+socks = []
+while len(socks) < int(sys.argv[1]):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", random.randint(10000, low - 1) if low > 11000 else 0))
+        socks.append(s)
+    except OSError:
+        s.close()
 print(" ".join(str(s.getsockname()[1]) for s in socks))
 EOF
 }
@@ -52,6 +61,9 @@ stop_one() {
   rm -f "$f"
 }
 
+running() { [[ -f $S/pids/$1.pid ]] && alive "$(cat "$S/pids/$1.pid")"; }
+not_running() { local n; for n in "$@"; do ! running "$n" || die "$n already running in $S (stop first)"; done; }
+
 # Launch a foreground daemon in the background, detached from our stdio (callers may read our
 # output to EOF), and record its exact PID.
 LAUNCHED=()
@@ -82,11 +94,18 @@ wait_for() {
   die "$name not ready after ${secs}s (logs: $S/logs)"
 }
 
-# stack.env = per-service fragments + the PIDs currently recorded.
+# stack.env = per-service fragments + the PIDs currently recorded (all, and one per daemon).
 write_env() {
-  local pids
-  pids=$(cat "$S"/pids/*.pid 2>/dev/null | tr '\n' ' ' | sed 's/ $//') || true
-  { cat "$S"/env/*.env 2>/dev/null || true; echo "export STACK_PIDS=\"$pids\""; } >"$S/stack.env.tmp"
+  local f name pids=()
+  {
+    cat "$S"/env/*.env 2>/dev/null || true
+    for f in "$S"/pids/*.pid; do
+      [[ -f $f ]] || continue
+      name=$(basename "$f" .pid); pids+=("$(cat "$f")")
+      echo "export ${name^^}_PID=${pids[-1]}"
+    done
+    echo "export STACK_PIDS=\"${pids[*]}\""
+  } >"$S/stack.env.tmp"
   mv "$S/stack.env.tmp" "$S/stack.env"
 }
 
@@ -171,7 +190,7 @@ rgw_ready() { curl -s -m 2 "http://$HOST:$1/" 2>/dev/null | grep -q '<ListAllMyB
 start_s3() {
   local c=$S/ceph fsid osd_uuid mon_port rgw_port access secret
   read -r mon_port rgw_port <<<"$(free_ports 2)"
-  fsid=$(uuidgen); osd_uuid=$(uuidgen)
+  fsid=$(cat /proc/sys/kernel/random/uuid); osd_uuid=$(cat /proc/sys/kernel/random/uuid)
   rm -rf "$c"; mkdir -p "$c"/{run,crash,mon/a,osd/0,rgw/a}
   : >"$c/keyring"
   write_ceph_conf "$fsid" "$mon_port" "$rgw_port"
@@ -189,8 +208,8 @@ start_s3() {
 
   # Admin user with random keys, allowed to manage IAM roles/users (for STS AssumeRole tests).
   access=$(rand 'A-Z0-9' 20); secret=$(rand 'A-Za-z0-9' 40)
-  rgw_admin user create --uid=admin --display-name=admin --access-key="$access" --secret="$secret" >/dev/null
-  rgw_admin caps add --uid=admin --caps="roles=*;users=*;buckets=*;metadata=*" >/dev/null
+  rgw_admin user create --uid=admin --display-name=admin --access-key="$access" --secret="$secret" \
+    --caps="roles=*;users=*;buckets=*;metadata=*" >/dev/null
   cat >"$S/env/s3.env" <<EOF
 export S3_PORT=$rgw_port
 export S3_URL="http://$HOST:$rgw_port"
@@ -209,6 +228,7 @@ trap cleanup_on_failure EXIT
 
 case $cmd in
   start)
+    not_running dynamodb mon osd rgw
     # DynamoDB boots while Ceph bootstraps.
     ddb_port=$(free_ports 1)
     ddb_launch "$ddb_port"
@@ -216,11 +236,13 @@ case $cmd in
     wait_for dynamodb 30 ddb_ready "$ddb_port"
     write_env ;;
   start-dynamodb)
+    not_running dynamodb
     ddb_port=$(free_ports 1)
     ddb_launch "$ddb_port"
     wait_for dynamodb 30 ddb_ready "$ddb_port"
     write_env ;;
   start-s3)
+    not_running mon osd rgw
     start_s3
     write_env ;;
   restart-dynamodb)
@@ -238,15 +260,19 @@ case $cmd in
     wait_for rgw 30 rgw_ready "$rgw_port"
     write_env ;;
   create-role)
-    role=${3:?role name}
-    rgw_admin role create --role-name="$role" --assume-role-policy-doc='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam:::user/admin"]},"Action":["sts:AssumeRole"]}]}' >/dev/null
+    # A role the admin user may assume, allowed s3:* on everything. Callers then use STS AssumeRole
+    # (endpoint = S3_URL, admin keys) with an inline session Policy to get scoped credentials,
+    # e.g. s3:* on arn:aws:s3:::BUCKET/users/u1/* only; RGW enforces role policy AND session policy.
+    role=${3:?usage: stack.sh create-role STATE_DIR ROLE_NAME}
+    out=$(rgw_admin role create --role-name="$role" \
+      --assume-role-policy-doc='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam:::user/admin"]},"Action":["sts:AssumeRole"]}]}')
     rgw_admin role-policy put --role-name="$role" --policy-name=s3-all \
       --policy-doc='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*"],"Resource":["arn:aws:s3:::*"]}]}' >/dev/null
-    echo "arn:aws:iam:::role/$role" ;;
+    sed -n 's/.*"Arn": "\([^"]*\)".*/\1/p' <<<"$out" ;;  # arn:aws:iam:::role/ROLE_NAME
   stop)
     # Gateway first, then OSD, then mon; only PIDs recorded in STATE_DIR/pids.
     for name in rgw dynamodb osd mon; do stop_one "$name"; done
-    rm -rf "$S/ceph"
+    rm -rf "$S/ceph" "$S/env"
     write_env ;;
   *) die "unknown command: $cmd" ;;
 esac

@@ -43,7 +43,7 @@ public sealed class AccountService(
         {
             errors["password"] = ["Enter a password."];
         }
-        else if (email is not null && policy.Check(password, email) is { } problem)
+        else if (policy.Check(password, email ?? "") is { } problem)
         {
             errors["password"] = [problem];
         }

@@ -51,7 +51,7 @@ public sealed class PasswordPolicy
             return "This password is too common; choose another.";
         }
 
-        var localPart = email.Split('@')[0];
+        var localPart = email.Split('@')[0].ToLowerInvariant();
         return localPart.Length >= 4 && lowered.Contains(localPart, StringComparison.Ordinal)
             ? "The password must not contain your email address."
             : null;

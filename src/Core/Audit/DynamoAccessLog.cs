@@ -5,6 +5,7 @@ using Enclave.Core.Ids;
 using Enclave.Core.Requests;
 using Enclave.Core.Secrets;
 using Enclave.Core.Storage;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Enclave.Core.Audit;
@@ -13,16 +14,19 @@ namespace Enclave.Core.Audit;
 /// Access records in their own table: partition by actor, with one index by session and one by day,
 /// so each auditor question is a single Query.
 /// </summary>
-public sealed class DynamoAccessLog(
+public sealed partial class DynamoAccessLog(
     IAmazonDynamoDB dynamo,
     IOptions<StorageOptions> storage,
     SigningKeys keys,
     RequestContext request,
     InstanceIdentity instance,
-    TimeProvider clock) : IAccessLog
+    TimeProvider clock,
+    ILogger<DynamoAccessLog> logger) : IAccessLog
 {
-    public async Task<TransactWriteItem> PrepareAsync(AccessEvent accessEvent, CancellationToken cancellationToken) =>
-        new()
+    public async Task<TransactWriteItem> PrepareAsync(AccessEvent accessEvent, CancellationToken cancellationToken)
+    {
+        LogAccess(logger, accessEvent.Action, accessEvent.Outcome);
+        return new()
         {
             Put = new Put
             {
@@ -31,6 +35,7 @@ public sealed class DynamoAccessLog(
                 ConditionExpression = "attribute_not_exists(pk)",
             },
         };
+    }
 
     public async Task WriteAsync(AccessEvent accessEvent, CancellationToken cancellationToken)
     {
@@ -43,7 +48,11 @@ public sealed class DynamoAccessLog(
                 ConditionExpression = "attribute_not_exists(pk)",
             },
             cancellationToken);
+        LogAccess(logger, accessEvent.Action, accessEvent.Outcome);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Access {Action} {Outcome}")]
+    private static partial void LogAccess(ILogger logger, string action, AccessOutcome outcome);
 
     private async Task<Dictionary<string, Amazon.DynamoDBv2.Model.AttributeValue>> BuildItemAsync(
         AccessEvent e, CancellationToken cancellationToken)

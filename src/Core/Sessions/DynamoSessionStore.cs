@@ -25,8 +25,9 @@ public sealed class DynamoSessionStore(
 
     public async Task<Session> CreateAsync(string ownerId, string name, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        var session = new Session(EntityId.New().Value, name, now, now, now.AddDays(limits.Value.SessionLifetimeDays));
+        var now = Attr.Millis(clock.GetUtcNow());
+        var expires = DateTimeOffset.FromUnixTimeSeconds(now.AddDays(limits.Value.SessionLifetimeDays).ToUnixTimeSeconds());
+        var session = new Session(EntityId.New().Value, name, now, now, expires);
         await dynamo.TransactWriteItemsAsync(
             new TransactWriteItemsRequest
             {
@@ -87,7 +88,7 @@ public sealed class DynamoSessionStore(
             return null;
         }
 
-        var renamed = current with { Name = name, UpdatedAt = clock.GetUtcNow() };
+        var renamed = current with { Name = name, UpdatedAt = Attr.Millis(clock.GetUtcNow()) };
         var applied = await TryTransactAsync(
             new Update
             {

@@ -36,6 +36,9 @@ public static class Attr
     public static bool IsLive(this Dictionary<string, AttributeValue> item, DateTimeOffset now) =>
         !item.ContainsKey(Ttl) || item.GetN(Ttl) > now.ToUnixTimeSeconds();
 
+    /// <summary>Stored times have millisecond precision, so what a write returns equals what a read returns.</summary>
+    public static DateTimeOffset Millis(DateTimeOffset time) => DateTimeOffset.FromUnixTimeMilliseconds(time.ToUnixTimeMilliseconds());
+
     public static string Iso(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 }

@@ -35,7 +35,7 @@ internal static class AuthApi
             RegisterResult.Created created => TypedResults.Created("/api/me", new RegisteredResponse(created.UserId, created.Email)),
             RegisterResult.Invalid invalid => ProblemResult.Validation(invalid.Errors),
             RegisterResult.Throttled throttled => ProblemResult.TooManyRequests(throttled.RetryAfter),
-            _ => new ProblemResult(StatusCodes.Status409Conflict),
+            _ => new ProblemResult(StatusCodes.Status409Conflict, title: "An account with this email already exists."),
         };
     }
 
@@ -53,7 +53,7 @@ internal static class AuthApi
             case LoginResult.Throttled throttled:
                 return ProblemResult.TooManyRequests(throttled.RetryAfter);
             default:
-                return new ProblemResult(StatusCodes.Status401Unauthorized);
+                return new ProblemResult(StatusCodes.Status401Unauthorized, title: "The email or password is not correct.");
         }
     }
 

@@ -13,8 +13,10 @@ internal static class EnclaveApp
 
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // Settings ship beside the binary, wherever the process is started from.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.AddPowertoolsJson();
+        builder.Logging.Configure(options => options.ActivityTrackingOptions = ActivityTrackingOptions.None);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -9,6 +9,7 @@ using Enclave.Functions.Auth;
 using Enclave.Functions.Http;
 using Enclave.Functions.Logging;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 
 namespace Enclave.Functions.Hosting;
@@ -59,6 +60,8 @@ internal static class EnclaveServices
                 options.DefaultForbidScheme = SignInCookieHandler.SchemeName;
             })
             .AddScheme<AuthenticationSchemeOptions, SignInCookieHandler>(SignInCookieHandler.SchemeName, null);
+        // Authentication registers Data Protection; nothing here uses it, so its keys never touch disk.
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
         services.AddAuthorizationBuilder()
             .SetDefaultPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(SignInCookieHandler.SchemeName)
                 .RequireAuthenticatedUser()

@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Http.Metadata;
 namespace Enclave.Functions.Http;
 
 /// <summary>A problem response written by the shared problem writer (so it carries requestId).</summary>
-internal sealed class ProblemResult(int status, IReadOnlyDictionary<string, string[]>? errors = null, TimeSpan? retryAfter = null)
+internal sealed class ProblemResult(
+    int status, IReadOnlyDictionary<string, string[]>? errors = null, TimeSpan? retryAfter = null, string? title = null)
     : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
 {
     public int? StatusCode => status;
@@ -21,6 +22,11 @@ internal sealed class ProblemResult(int status, IReadOnlyDictionary<string, stri
         if (retryAfter is { } wait)
         {
             httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (title is not null)
+        {
+            httpContext.Items[Problems.TitleKey] = title;
         }
 
         if (errors is not null)

@@ -24,7 +24,7 @@ internal static partial class Problems
                 problem.Extensions["errors"] = errors;
             }
 
-            problem.Title = TitleFor(problem.Status ?? 500) ?? problem.Title;
+            problem.Title = context.HttpContext.Items[TitleKey] as string ?? TitleFor(problem.Status ?? 500) ?? problem.Title;
             problem.Extensions["requestId"] = context.HttpContext.TraceIdentifier;
         });
         services.AddExceptionHandler<ExceptionToProblem>();
@@ -32,6 +32,7 @@ internal static partial class Problems
     }
 
     public const string ErrorsKey = "enclave.problem.errors";
+    public const string TitleKey = "enclave.problem.title";
 
     public static string? TitleFor(int status) => status switch
     {
@@ -79,6 +80,11 @@ internal static partial class Problems
             if (status >= 500)
             {
                 LogFailure(logger, status, exception);
+            }
+
+            if (exception is BadHttpRequestException { InnerException: System.Text.Json.JsonException })
+            {
+                httpContext.Items[TitleKey] = "The request body is not valid JSON of the expected shape.";
             }
 
             if (status == StatusCodes.Status503ServiceUnavailable)

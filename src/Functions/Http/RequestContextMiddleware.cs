@@ -57,11 +57,11 @@ internal sealed partial class RequestContextMiddleware(
             {
                 var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
                 var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                LogFinished(logger, context.Request.Method, route, context.Response.StatusCode, elapsedMs);
+                LogFinished(logger, context.Request.Method, route, context.Response.StatusCode, elapsedMs, request.UserId ?? "anonymous");
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Request finished {Method} {Route} {Status} in {DurationMs:0.0} ms")]
-    private static partial void LogFinished(ILogger logger, string method, string route, int status, double durationMs);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request finished {Method} {Route} {Status} in {DurationMs:0.0} ms for {UserId}")]
+    private static partial void LogFinished(ILogger logger, string method, string route, int status, double durationMs, string userId);
 }

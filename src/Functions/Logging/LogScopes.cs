@@ -15,6 +15,9 @@ internal static class LogScopes
         var scope = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             [RequestId] = requestId,
+
+            // Overrides the host's connection-based "RequestId" so every id in a line is ours.
+            ["request_id"] = requestId,
             ["cold_start"] = coldStart,
         };
         if (headers["X-Amzn-Trace-Id"].ToString() is { Length: > 0 and < 256 } trace)

@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Enclave.Tests.Infrastructure;
+
+/// <summary>Names of one test's own tables and bucket, so test classes never share data.</summary>
+public sealed record TestStorage(string Prefix)
+{
+    public static TestStorage Create() => new("t" + Guid.NewGuid().ToString("N")[..10]);
+
+    public string IdentityTable => Prefix + "-identity";
+
+    public string DataTable => Prefix + "-data";
+
+    public string AuditTable => Prefix + "-audit";
+
+    public string Bucket => Prefix + "-uploads";
+}
+
+/// <summary>
+/// The real API binary in its own OS process, on a free port, in Local mode against the local stack;
+/// every stdout line is kept for log assertions.
+/// </summary>
+public sealed partial class ApiProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly ConcurrentQueue<string> lines = new();
+
+    private ApiProcess(Process process) => this.process = process;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public IReadOnlyCollection<string> Lines => lines;
+
+    public int Pid => process.Id;
+
+    public static Dictionary<string, string> Settings(LocalStack stack, TestStorage storage) => new(StringComparer.Ordinal)
+    {
+        ["AWS_ACCESS_KEY_ID"] = stack.AccessKey,
+        ["AWS_SECRET_ACCESS_KEY"] = stack.SecretKey,
+        ["AWS_REGION"] = "us-east-1",
+        ["AWS_EC2_METADATA_DISABLED"] = "true",
+        ["Enclave__Mode"] = "Local",
+        ["Enclave__Secrets__LocalFile"] = Path.Combine(stack.StateDir, storage.Prefix + "-secrets.json"),
+        ["Enclave__Storage__IdentityTable"] = storage.IdentityTable,
+        ["Enclave__Storage__DataTable"] = storage.DataTable,
+        ["Enclave__Storage__AuditTable"] = storage.AuditTable,
+        ["Enclave__Storage__UploadBucket"] = storage.Bucket,
+        ["Enclave__Storage__DynamoDbServiceUrl"] = stack.DynamoDbUrl,
+        ["Enclave__Storage__S3ServiceUrl"] = stack.S3Url,
+        ["Enclave__Storage__S3ForcePathStyle"] = "true",
+        ["Enclave__Storage__S3ChecksumWhenRequired"] = "true",
+        ["Enclave__Storage__S3PresignOverHttp"] = "true",
+    };
+
+    public static async Task<ApiProcess> StartAsync(IDictionary<string, string> settings, TimeSpan? timeout = null)
+    {
+        var info = new ProcessStartInfo("dotnet", [Repo.FunctionsDll, "--urls", "http://127.0.0.1:0"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in settings)
+        {
+            info.Environment[key] = value;
+        }
+
+        var api = new ApiProcess(Process.Start(info)!);
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        api.process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                listening.TrySetException(new InvalidOperationException("The API exited before listening:\n" + string.Join('\n', api.lines)));
+                return;
+            }
+
+            api.lines.Enqueue(e.Data);
+            if (ListeningOn().Match(e.Data) is { Success: true } match)
+            {
+                listening.TrySetResult(new Uri(match.Groups[1].Value));
+            }
+        };
+        api.process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                api.lines.Enqueue("stderr: " + e.Data);
+            }
+        };
+        api.process.BeginOutputReadLine();
+        api.process.BeginErrorReadLine();
+        api.BaseAddress = await listening.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+        return api;
+    }
+
+    /// <summary>Starts the binary and waits for it to exit, for start-up refusal tests.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(IDictionary<string, string> settings)
+    {
+        var info = new ProcessStartInfo("dotnet", [Repo.FunctionsDll, "--urls", "http://127.0.0.1:0"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in settings)
+        {
+            info.Environment[key] = value;
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("The API kept running although start-up should have been refused.");
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+
+    public ApiClient CreateClient() => new(CreateHttpClient());
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
+    private static partial Regex ListeningOn();
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+
+namespace Enclave.Tests.Infrastructure;
+
+/// <summary>
+/// DynamoDB Local and Ceph RGW for the test run, shared by every test class (each uses its own
+/// tables and bucket). ./test.sh starts one stack and exports its addresses; a bare `dotnet test`
+/// starts its own through the same script and stops it when the test process exits.
+/// </summary>
+public sealed class LocalStack
+{
+    private static readonly Lazy<Task<LocalStack>> Shared = new(StartSharedAsync);
+
+    private string? ownedStateDir;
+
+    public static Task<LocalStack> GetAsync() => Shared.Value;
+
+    private static async Task<LocalStack> StartSharedAsync()
+    {
+        var stack = new LocalStack();
+        await stack.InitializeAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => stack.DisposeAsync().GetAwaiter().GetResult();
+        return stack;
+    }
+
+    public string DynamoDbUrl { get; private set; } = "";
+
+    public string S3Url { get; private set; } = "";
+
+    public string AccessKey { get; private set; } = "";
+
+    public string SecretKey { get; private set; } = "";
+
+    public string StateDir { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        var envFile = Environment.GetEnvironmentVariable("ENCLAVE_STACK_ENV");
+        if (string.IsNullOrEmpty(envFile))
+        {
+            ownedStateDir = Path.Combine(Path.GetTempPath(), "enclave-tests-" + Guid.NewGuid().ToString("N")[..8]);
+            await RunScriptAsync("start", ownedStateDir);
+            envFile = Path.Combine(ownedStateDir, "stack.env");
+        }
+
+        StateDir = Path.GetDirectoryName(envFile)!;
+        var values = File.ReadAllLines(envFile)
+            .Select(line => line.StartsWith("export ", StringComparison.Ordinal) ? line[7..] : line)
+            .Where(line => line.Contains('=', StringComparison.Ordinal))
+            .Select(line => line.Split('=', 2))
+            .ToDictionary(parts => parts[0], parts => parts[1].Trim('"'), StringComparer.Ordinal);
+        DynamoDbUrl = values["DYNAMODB_URL"];
+        S3Url = values["S3_URL"];
+        AccessKey = values["S3_ACCESS_KEY"];
+        SecretKey = values["S3_SECRET_KEY"];
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (ownedStateDir is not null)
+        {
+            await RunScriptAsync("stop", ownedStateDir);
+        }
+    }
+
+    private static async Task RunScriptAsync(string command, string stateDir)
+    {
+        using var process = Process.Start(new ProcessStartInfo(Path.Combine(Repo.Root, "scripts", "local", "stack.sh"), [command, stateDir])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"stack.sh {command} failed: {output}\n{error}");
+        }
+    }
+}
