@@ -27,9 +27,10 @@ public sealed class SsmSecretSource(IAmazonSimpleSystemsManagement ssm) : ISecre
         {
             throw new SecretUnavailableException($"Secret '{name}' could not be read ({ex.ErrorCode}).", ex);
         }
-        catch (Amazon.Runtime.AmazonClientException ex)
+        catch (Exception ex) when (ex is Amazon.Runtime.AmazonClientException or Amazon.Runtime.AmazonServiceException
+                                       or HttpRequestException or TimeoutException or TaskCanceledException)
         {
-            throw new SecretUnavailableException($"Secret '{name}' could not be read.", ex);
+            throw new SecretUnavailableException($"Secret '{name}' could not be read ({ex.GetType().Name}).", ex);
         }
     }
 }

@@ -24,6 +24,9 @@ internal static partial class Problems
                 problem.Extensions["errors"] = errors;
             }
 
+            problem.Type ??= problem.Status == StatusCodes.Status429TooManyRequests
+                ? "https://www.rfc-editor.org/rfc/rfc6585#section-4"
+                : "about:blank";
             problem.Title = context.HttpContext.Items[TitleKey] as string ?? TitleFor(problem.Status ?? 500) ?? problem.Title;
             problem.Extensions["requestId"] = context.HttpContext.TraceIdentifier;
         });

@@ -52,6 +52,9 @@ public sealed partial class ApiProcess : IAsyncDisposable
         ["Enclave__Storage__S3ForcePathStyle"] = "true",
         ["Enclave__Storage__S3ChecksumWhenRequired"] = "true",
         ["Enclave__Storage__S3PresignOverHttp"] = "true",
+
+        // Every test signs in from 127.0.0.1; the per-address limit has its own test.
+        ["Enclave__Limits__LoginAttemptsPerClientIp"] = "10000",
     };
 
     public static async Task<ApiProcess> StartAsync(IDictionary<string, string> settings, TimeSpan? timeout = null)

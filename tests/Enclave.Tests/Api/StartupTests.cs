@@ -1,0 +1,67 @@
+using Enclave.Tests.Infrastructure;
+
+namespace Enclave.Tests.Api;
+
+/// <summary>Outside Local mode the service refuses to start without real secrets, and says why.</summary>
+public sealed class StartupTests
+{
+    private static async Task<Dictionary<string, string>> BaseSettingsAsync()
+    {
+        var stack = await LocalStack.GetAsync();
+        return ApiProcess.Settings(stack, TestStorage.Create());
+    }
+
+    [Fact]
+    public async Task Aws_mode_without_secret_names_refuses_to_start()
+    {
+        var settings = await BaseSettingsAsync();
+        settings["Enclave__Mode"] = "Aws";
+        settings.Remove("Enclave__Secrets__LocalFile");
+        var (exitCode, output) = await ApiProcess.RunToExitAsync(settings);
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Start-up refused", output, StringComparison.Ordinal);
+        Assert.Contains("CookieKeyName", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Aws_mode_with_an_unreachable_secret_store_refuses_to_start()
+    {
+        var settings = await BaseSettingsAsync();
+        settings["Enclave__Mode"] = "Aws";
+        settings.Remove("Enclave__Secrets__LocalFile");
+        settings["Enclave__Secrets__CookieKeyName"] = "enclave/cookie";
+        settings["Enclave__Secrets__AuditKeyName"] = "enclave/audit";
+        settings["AWS_ENDPOINT_URL_SSM"] = "http://127.0.0.1:9";
+        var (exitCode, output) = await ApiProcess.RunToExitAsync(settings);
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Start-up refused", output, StringComparison.Ordinal);
+        Assert.Contains("secret store", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_mode_refuses_to_start()
+    {
+        var settings = await BaseSettingsAsync();
+        settings.Remove("Enclave__Mode");
+        var (exitCode, output) = await ApiProcess.RunToExitAsync(settings);
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Enclave:Mode", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Local_mode_generates_its_secrets_into_a_private_file_and_says_so()
+    {
+        var stack = await LocalStack.GetAsync();
+        var storage = TestStorage.Create();
+        await using var api = await ApiProcess.StartAsync(ApiProcess.Settings(stack, storage));
+        var file = Path.Combine(stack.StateDir, storage.Prefix + "-secrets.json");
+        Assert.True(File.Exists(file));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        Assert.Contains(api.Lines, l => l.Contains("generated random development secrets", StringComparison.Ordinal));
+        var secrets = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(file)).RootElement;
+        foreach (var secret in secrets.EnumerateObject())
+        {
+            Assert.DoesNotContain(api.Lines, l => l.Contains(secret.Value.GetString()!, StringComparison.Ordinal));
+        }
+    }
+}
