@@ -59,16 +59,7 @@ public sealed partial class ApiProcess : IAsyncDisposable
 
     public static async Task<ApiProcess> StartAsync(IDictionary<string, string> settings, TimeSpan? timeout = null)
     {
-        var info = new ProcessStartInfo("dotnet", [Repo.FunctionsDll, "--urls", "http://127.0.0.1:0"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (key, value) in settings)
-        {
-            info.Environment[key] = value;
-        }
+        var info = StartInfo(settings);
 
         var api = new ApiProcess(Process.Start(info)!);
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -102,16 +93,7 @@ public sealed partial class ApiProcess : IAsyncDisposable
     /// <summary>Starts the binary and waits for it to exit, for start-up refusal tests.</summary>
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(IDictionary<string, string> settings)
     {
-        var info = new ProcessStartInfo("dotnet", [Repo.FunctionsDll, "--urls", "http://127.0.0.1:0"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (key, value) in settings)
-        {
-            info.Environment[key] = value;
-        }
+        var info = StartInfo(settings);
 
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -128,6 +110,27 @@ public sealed partial class ApiProcess : IAsyncDisposable
         }
 
         return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>
+    /// The API binary under test: the Native AOT build when ./test.sh names it in ENCLAVE_API_BINARY
+    /// (the artefact Lambda runs), otherwise the JIT build next to the tests.
+    /// </summary>
+    private static ProcessStartInfo StartInfo(IDictionary<string, string> settings)
+    {
+        var binary = Environment.GetEnvironmentVariable("ENCLAVE_API_BINARY");
+        var info = string.IsNullOrEmpty(binary)
+            ? new ProcessStartInfo("dotnet", [Repo.FunctionsDll, "--urls", "http://127.0.0.1:0"])
+            : new ProcessStartInfo(binary, ["--urls", "http://127.0.0.1:0"]);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
+        foreach (var (key, value) in settings)
+        {
+            info.Environment[key] = value;
+        }
+
+        return info;
     }
 
     public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Starts the whole system locally (DynamoDB Local, Ceph RGW as S3, the API) at http://127.0.0.1:${PORT:-8080};
+# Ctrl-C or SIGTERM stops everything it started.
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+PORT=${PORT:-8080}
+
+scripts/local/install.sh
+scripts/publish-api.sh
+
+STATE=$(mktemp -d "${TMPDIR:-/tmp}/enclave-run.XXXXXX")
+API_PID=""
+cleanup() {
+  trap - EXIT INT TERM
+  [[ -n $API_PID ]] && kill "$API_PID" 2>/dev/null && wait "$API_PID" 2>/dev/null || true
+  scripts/local/stack.sh stop "$STATE" >/dev/null 2>&1 || true
+  rm -rf "$STATE"
+  echo "Stopped."
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+scripts/local/stack.sh start "$STATE"
+# shellcheck source=/dev/null
+source "$STATE/stack.env"
+# shellcheck source=scripts/local/api-env.sh
+source scripts/local/api-env.sh
+# Local mode generates random development secrets here once (git-ignored), and says so in the log.
+export Enclave__Secrets__LocalFile="$PWD/.local/secrets.json"
+
+artifacts/api/Enclave.Functions --urls "http://127.0.0.1:$PORT" &
+API_PID=$!
+for _ in $(seq 100); do
+  curl -fs "http://127.0.0.1:$PORT/api/health" >/dev/null 2>&1 && break
+  kill -0 "$API_PID" 2>/dev/null || { echo "The API failed to start." >&2; exit 1; }
+  sleep 0.1
+done
+echo
+echo "Enclave is running at http://127.0.0.1:$PORT  (API under /api, OpenAPI at /api/openapi.json). Ctrl-C stops it."
+wait "$API_PID"
