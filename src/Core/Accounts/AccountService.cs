@@ -1,11 +1,13 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+
 using Enclave.Core.Audit;
 using Enclave.Core.Configuration;
 using Enclave.Core.Ids;
 using Enclave.Core.Requests;
 using Enclave.Core.Secrets;
 using Enclave.Core.Storage;
+
 using Microsoft.Extensions.Options;
 
 namespace Enclave.Core.Accounts;

@@ -1,9 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
+
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+
 using Enclave.Core.Configuration;
 using Enclave.Core.Storage;
+
 using Microsoft.Extensions.Options;
 
 namespace Enclave.Core.Accounts;

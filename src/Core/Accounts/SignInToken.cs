@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
+
 using Enclave.Core.Ids;
 using Enclave.Core.Secrets;
 

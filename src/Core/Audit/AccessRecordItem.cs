@@ -1,4 +1,5 @@
 using Amazon.DynamoDBv2.Model;
+
 using Enclave.Core.Secrets;
 using Enclave.Core.Storage;
 

@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+
 using Enclave.Core.Storage;
 
 namespace Enclave.Core.Audit;

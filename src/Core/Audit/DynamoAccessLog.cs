@@ -1,10 +1,12 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+
 using Enclave.Core.Configuration;
 using Enclave.Core.Ids;
 using Enclave.Core.Requests;
 using Enclave.Core.Secrets;
 using Enclave.Core.Storage;
+
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

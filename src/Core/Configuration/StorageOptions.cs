@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+
 using Microsoft.Extensions.Options;
 
 namespace Enclave.Core.Configuration;

@@ -1,4 +1,5 @@
 using Enclave.Core.Configuration;
+
 using Microsoft.Extensions.Options;
 
 namespace Enclave.Core.Secrets;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+
 using Microsoft.Extensions.Options;
 
 namespace Enclave.Core.Secrets;

@@ -1,4 +1,5 @@
 using System.Globalization;
+
 using Amazon.DynamoDBv2.Model;
 
 namespace Enclave.Core.Storage;

@@ -1,5 +1,6 @@
 using Enclave.Core.Accounts;
 using Enclave.Functions.Http;
+
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Enclave.Functions.Auth;

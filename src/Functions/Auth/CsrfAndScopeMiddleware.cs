@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+
 using Enclave.Core.Audit;
 using Enclave.Core.Ids;
 using Enclave.Functions.Http;

@@ -1,8 +1,10 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+
 using Enclave.Core.Accounts;
 using Enclave.Core.Requests;
 using Enclave.Functions.Http;
+
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 

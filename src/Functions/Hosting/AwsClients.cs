@@ -3,7 +3,9 @@ using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.SimpleSystemsManagement;
+
 using Enclave.Core.Configuration;
+
 using Microsoft.Extensions.Options;
 
 namespace Enclave.Functions.Hosting;

@@ -1,4 +1,5 @@
 using Amazon.SimpleSystemsManagement;
+
 using Enclave.Core.Accounts;
 using Enclave.Core.Audit;
 using Enclave.Core.Configuration;
@@ -8,6 +9,7 @@ using Enclave.Core.Sessions;
 using Enclave.Functions.Auth;
 using Enclave.Functions.Http;
 using Enclave.Functions.Logging;
+
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;

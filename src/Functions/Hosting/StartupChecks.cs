@@ -1,9 +1,11 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.S3;
+
 using Enclave.Core.Configuration;
 using Enclave.Core.Secrets;
 using Enclave.Core.Storage;
+
 using Microsoft.Extensions.Options;
 
 namespace Enclave.Functions.Hosting;

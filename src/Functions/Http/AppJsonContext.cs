@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+
 using Enclave.Core.Sessions;
 using Enclave.Functions.Auth;
 using Enclave.Functions.Health;

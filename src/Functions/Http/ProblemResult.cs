@@ -1,4 +1,5 @@
 using System.Reflection;
+
 using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Enclave.Functions.Http;

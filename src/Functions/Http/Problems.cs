@@ -1,6 +1,8 @@
 using Amazon.Runtime;
+
 using Enclave.Core.Secrets;
 using Enclave.Core.Storage;
+
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Enclave.Functions.Http;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+
 using Enclave.Core.Ids;
 using Enclave.Core.Requests;
 using Enclave.Functions.Logging;

@@ -1,10 +1,12 @@
 using System.Buffers.Text;
 using System.Text;
+
 using Enclave.Core.Configuration;
 using Enclave.Core.Ids;
 using Enclave.Core.Sessions;
 using Enclave.Functions.Auth;
 using Enclave.Functions.Http;
+
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,5 @@
 using System.Net;
+
 using Enclave.Core.Audit;
 using Enclave.Tests.Infrastructure;
 

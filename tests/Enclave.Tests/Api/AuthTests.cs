@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+
 using Enclave.Tests.Infrastructure;
 
 namespace Enclave.Tests.Api;

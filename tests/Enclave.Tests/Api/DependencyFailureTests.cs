@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+
 using Enclave.Tests.Infrastructure;
 
 namespace Enclave.Tests.Api;

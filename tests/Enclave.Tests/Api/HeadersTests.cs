@@ -1,4 +1,5 @@
 using System.Net;
+
 using Enclave.Tests.Infrastructure;
 
 namespace Enclave.Tests.Api;

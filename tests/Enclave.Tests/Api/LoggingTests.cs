@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+
 using Enclave.Tests.Infrastructure;
 
 namespace Enclave.Tests.Api;

@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
+
 using Enclave.Core.Audit;
 using Enclave.Core.Secrets;
 

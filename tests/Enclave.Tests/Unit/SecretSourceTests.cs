@@ -1,7 +1,10 @@
 using System.Reflection;
+
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
+
 using Enclave.Core.Secrets;
+
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
