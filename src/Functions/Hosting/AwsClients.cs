@@ -19,18 +19,20 @@ internal static class AwsClients
 {
     public static IServiceCollection AddAwsClients(this IServiceCollection services)
     {
+        services.AddHttpContextAccessor();
+        services.AddSingleton<CountingAwsHttpClientFactory>();
         services.AddSingleton<IAmazonDynamoDB>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             var config = new AmazonDynamoDBConfig();
-            Apply(config, options, options.DynamoDbServiceUrl);
+            Apply(config, options, options.DynamoDbServiceUrl, sp);
             return new AmazonDynamoDBClient(config);
         });
         services.AddSingleton<IAmazonS3>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             var config = new AmazonS3Config { ForcePathStyle = options.S3ForcePathStyle };
-            Apply(config, options, options.S3ServiceUrl);
+            Apply(config, options, options.S3ServiceUrl, sp);
             if (options.S3ChecksumWhenRequired)
             {
                 config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;
@@ -42,14 +44,15 @@ internal static class AwsClients
         services.AddSingleton<IAmazonSimpleSystemsManagement>(sp =>
         {
             var config = new AmazonSimpleSystemsManagementConfig();
-            Apply(config, sp.GetRequiredService<IOptions<StorageOptions>>().Value, null);
+            Apply(config, sp.GetRequiredService<IOptions<StorageOptions>>().Value, null, sp);
             return new AmazonSimpleSystemsManagementClient(config);
         });
         return services;
     }
 
-    private static void Apply(ClientConfig config, StorageOptions options, string? serviceUrl)
+    private static void Apply(ClientConfig config, StorageOptions options, string? serviceUrl, IServiceProvider services)
     {
+        config.HttpClientFactory = services.GetRequiredService<CountingAwsHttpClientFactory>();
         // Bounded waits: a stalled dependency must become a 503, not a hung request.
         config.Timeout = TimeSpan.FromSeconds(options.AwsTimeoutSeconds);
         config.MaxErrorRetry = 1;

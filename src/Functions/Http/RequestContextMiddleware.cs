@@ -2,6 +2,7 @@ using System.Diagnostics;
 
 using Enclave.Core.Ids;
 using Enclave.Core.Requests;
+using Enclave.Functions.Hosting;
 using Enclave.Functions.Logging;
 
 namespace Enclave.Functions.Http;
@@ -24,6 +25,8 @@ internal sealed partial class RequestContextMiddleware(
         var requestId = EntityId.New().Value;
         context.TraceIdentifier = requestId;
         request.Begin(requestId, clientAddress.Resolve(context));
+        var awsCalls = new AwsCallCount();
+        context.Features.Set(awsCalls);
         context.Response.OnStarting(static state =>
         {
             var ctx = (HttpContext)state;
@@ -58,11 +61,11 @@ internal sealed partial class RequestContextMiddleware(
             {
                 var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
                 var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                LogFinished(logger, context.Request.Method, route, context.Response.StatusCode, elapsedMs, request.UserId ?? "anonymous");
+                LogFinished(logger, context.Request.Method, route, context.Response.StatusCode, elapsedMs, request.UserId ?? "anonymous", awsCalls.Calls);
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Request finished {Method} {Route} {Status} in {DurationMs:0.0} ms for {UserId}")]
-    private static partial void LogFinished(ILogger logger, string method, string route, int status, double durationMs, string userId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request finished {Method} {Route} {Status} in {DurationMs:0.0} ms for {UserId} with {AwsCalls} AWS calls")]
+    private static partial void LogFinished(ILogger logger, string method, string route, int status, double durationMs, string userId, int awsCalls);
 }
