@@ -6,6 +6,7 @@ using Enclave.Core.Requests;
 using Enclave.Functions.Http;
 
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 
 namespace Enclave.Functions.Auth;
@@ -26,6 +27,13 @@ internal sealed class SignInCookieHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        // Being the only scheme makes this the default, so the framework asks on every request: routes
+        // that need no user (health, sign-in, unknown paths) must not cost a database read.
+        if (Context.GetEndpoint() is not { } endpoint || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
         if (!Request.Cookies.TryGetValue(SignInCookie.Name, out var cookie) || string.IsNullOrEmpty(cookie))
         {
             return AuthenticateResult.NoResult();

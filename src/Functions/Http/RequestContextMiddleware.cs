@@ -59,7 +59,8 @@ internal sealed partial class RequestContextMiddleware(
         {
             if (logger.IsEnabled(LogLevel.Information))
             {
-                var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
+                var endpoint = context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
+                var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
                 var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 LogFinished(logger, context.Request.Method, route, context.Response.StatusCode, elapsedMs, request.UserId ?? "anonymous", awsCalls.Calls);
             }

@@ -30,6 +30,9 @@ public sealed class DependencyFailureTests
         Assert.True(during.Headers.RetryAfter is not null);
         Assert.InRange(watch.Elapsed.TotalSeconds, 0, 15);
         await Problem.AssertAsync(await client.GetAsync($"/api/sessions/{sessionId}"), HttpStatusCode.ServiceUnavailable);
+        await Problem.AssertAsync(await client.GetAsync("/api/health/ready"), HttpStatusCode.ServiceUnavailable);
+        var health = await client.GetAsync("/api/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
 
         proxy.Stalled = false;
         var recovered = await client.GetAsync("/api/sessions");

@@ -82,4 +82,32 @@ public sealed class HeadersTests(ApiFixture fixture) : IClassFixture<ApiFixture>
             Assert.Contains(paths, p => p.TrimEnd('/') == expected);
         }
     }
+
+    [Fact]
+    public async Task Health_touches_no_dependency_even_with_a_sign_in_cookie()
+    {
+        using var client = fixture.Client();
+        await client.RegisterAndSignInAsync();
+        var health = await client.GetAsync("/api/health");
+        var me = await client.GetAsync("/api/me");
+        Assert.Equal(0, await AwsCallsAsync(health));
+        Assert.True(await AwsCallsAsync(me) >= 1);
+    }
+
+    private async Task<int> AwsCallsAsync(HttpResponseMessage response)
+    {
+        var requestId = response.Headers.GetValues("X-Request-Id").Single();
+        for (var i = 0; i < 100; i++)
+        {
+            var line = fixture.Api.Lines.FirstOrDefault(l => l.Contains(requestId, StringComparison.Ordinal) && l.Contains("\"aws_calls\"", StringComparison.Ordinal));
+            if (line is not null)
+            {
+                return System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("aws_calls").GetInt32();
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new InvalidOperationException("No completion line for " + requestId);
+    }
 }
