@@ -26,6 +26,22 @@ public sealed class LimitsOptions
 
     [Range(1, 100)]
     public int PageSizeDefault { get; set; } = 20;
+
+    [Range(1, 5L * 1024 * 1024 * 1024)]
+    public long MaxUploadBytes { get; set; } = 100L * 1024 * 1024;
+
+    [Range(1, 10_000)]
+    public int MaxUploadsPerSession { get; set; } = 100;
+
+    [Range(1, 10_000)]
+    public int MaxSessionsPerUser { get; set; } = 100;
+
+    /// <summary>How long a presigned upload form stays valid; S3 allows more, the spec caps it at 15.</summary>
+    [Range(1, 15)]
+    public int UploadFormMinutes { get; set; } = 15;
+
+    [Range(1, 5)]
+    public int DownloadLinkMinutes { get; set; } = 5;
 }
 
 [OptionsValidator]

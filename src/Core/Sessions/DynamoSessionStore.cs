@@ -19,14 +19,24 @@ public sealed class DynamoSessionStore(
     TimeProvider clock) : ISessionStore
 {
     private const string SessionPrefix = "SESSION#";
-    private const string LiveCondition = "attribute_exists(pk) AND #ttl > :now";
+    private const string LiveCondition = "attribute_exists(pk) AND #ttl > :now AND attribute_not_exists(deleting)";
 
     private string Table => storage.Value.DataTable;
 
     public static string OwnerKey(string ownerId) => "USER#" + ownerId;
 
-    public async Task<Session> CreateAsync(string ownerId, string name, CancellationToken cancellationToken)
+    public static string SessionSortKey(string sessionId) => SessionPrefix + sessionId;
+
+    public async Task<Session?> CreateAsync(string ownerId, string name, CancellationToken cancellationToken)
     {
+        // Counted, not kept in a counter: TTL deletes sessions without telling anyone, so a counter would drift.
+        // Concurrent creates can overshoot by the number racing; the limit is a resource guard, not a security boundary.
+        if (await CountLiveAsync(ownerId, cancellationToken) >= limits.Value.MaxSessionsPerUser)
+        {
+            await accessLog.WriteAsync(new AccessEvent("session.create", AccessOutcome.Denied, "session-limit"), cancellationToken);
+            return null;
+        }
+
         var now = Attr.Millis(clock.GetUtcNow());
         var expires = DateTimeOffset.FromUnixTimeSeconds(now.AddDays(limits.Value.SessionLifetimeDays).ToUnixTimeSeconds());
         var session = new Session(EntityId.New().Value, name, now, now, expires);
@@ -43,13 +53,45 @@ public sealed class DynamoSessionStore(
         return session;
     }
 
+    private async Task<int> CountLiveAsync(string ownerId, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var page = await dynamo.QueryAsync(
+                new QueryRequest
+                {
+                    TableName = Table,
+                    KeyConditionExpression = "pk = :pk AND begins_with(sk, :prefix)",
+                    FilterExpression = "#ttl > :now AND attribute_not_exists(deleting)",
+                    ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
+                    ExpressionAttributeValues = new()
+                    {
+                        [":pk"] = Attr.S(OwnerKey(ownerId)),
+                        [":prefix"] = Attr.S(SessionPrefix),
+                        [":now"] = Attr.N(clock.GetUtcNow().ToUnixTimeSeconds()),
+                    },
+                    Select = Select.COUNT,
+                    ConsistentRead = true,
+                    ExclusiveStartKey = start,
+                },
+                cancellationToken);
+            count += page.Count ?? 0;
+            start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (start is not null);
+
+        return count;
+    }
+
     public async Task<SessionPage> ListAsync(string ownerId, string? afterSessionId, int limit, CancellationToken cancellationToken)
     {
         var request = new QueryRequest
         {
             TableName = Table,
             KeyConditionExpression = "pk = :pk AND begins_with(sk, :prefix)",
-            FilterExpression = "#ttl > :now",
+            FilterExpression = "#ttl > :now AND attribute_not_exists(deleting)",
             ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
             ExpressionAttributeValues = new()
             {
@@ -118,18 +160,20 @@ public sealed class DynamoSessionStore(
         return renamed;
     }
 
-    public async Task<bool> DeleteAsync(string ownerId, string sessionId, CancellationToken cancellationToken)
+    public async Task<bool> BeginDeleteAsync(string ownerId, string sessionId, CancellationToken cancellationToken)
     {
+        // A session already being deleted may be deleted again: that is how an interrupted delete is finished.
         var applied = await TryTransactAsync(
-            null,
-            new Delete
+            new Update
             {
                 TableName = Table,
                 Key = Attr.Key(OwnerKey(ownerId), SessionPrefix + sessionId),
-                ConditionExpression = LiveCondition,
+                UpdateExpression = "SET deleting = :true",
+                ConditionExpression = "attribute_exists(pk) AND #ttl > :now",
                 ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
-                ExpressionAttributeValues = new() { [":now"] = Attr.N(clock.GetUtcNow().ToUnixTimeSeconds()) },
+                ExpressionAttributeValues = new() { [":true"] = new AttributeValue { BOOL = true }, [":now"] = Attr.N(clock.GetUtcNow().ToUnixTimeSeconds()) },
             },
+            null,
             new AccessEvent("session.delete", AccessOutcome.Allowed, SessionId: sessionId),
             cancellationToken);
         if (!applied)
@@ -140,12 +184,17 @@ public sealed class DynamoSessionStore(
         return applied;
     }
 
+    public async Task FinishDeleteAsync(string ownerId, string sessionId, CancellationToken cancellationToken) =>
+        await dynamo.DeleteItemAsync(
+            new DeleteItemRequest { TableName = Table, Key = Attr.Key(OwnerKey(ownerId), SessionPrefix + sessionId) },
+            cancellationToken);
+
     private async Task<Session?> ReadAsync(string ownerId, string sessionId, CancellationToken cancellationToken)
     {
         var response = await dynamo.GetItemAsync(
             new GetItemRequest { TableName = Table, Key = Attr.Key(OwnerKey(ownerId), SessionPrefix + sessionId), ConsistentRead = true },
             cancellationToken);
-        return response.Item is { Count: > 0 } item && item.IsLive(clock.GetUtcNow()) ? FromItem(item) : null;
+        return response.Item is { Count: > 0 } item && item.IsLive(clock.GetUtcNow()) && !item.ContainsKey("deleting") ? FromItem(item) : null;
     }
 
     private async Task<bool> TryTransactAsync(Update? update, Delete? delete, AccessEvent record, CancellationToken cancellationToken)

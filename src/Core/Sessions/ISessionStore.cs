@@ -6,7 +6,8 @@ namespace Enclave.Core.Sessions;
 /// </summary>
 public interface ISessionStore
 {
-    Task<Session> CreateAsync(string ownerId, string name, CancellationToken cancellationToken);
+    /// <summary>Null when the user already has the most sessions allowed.</summary>
+    Task<Session?> CreateAsync(string ownerId, string name, CancellationToken cancellationToken);
 
     Task<SessionPage> ListAsync(string ownerId, string? afterSessionId, int limit, CancellationToken cancellationToken);
 
@@ -14,5 +15,9 @@ public interface ISessionStore
 
     Task<Session?> RenameAsync(string ownerId, string sessionId, string name, CancellationToken cancellationToken);
 
-    Task<bool> DeleteAsync(string ownerId, string sessionId, CancellationToken cancellationToken);
+    /// <summary>Marks the session deleted (it disappears from reads at once) and records it; false if there is none.</summary>
+    Task<bool> BeginDeleteAsync(string ownerId, string sessionId, CancellationToken cancellationToken);
+
+    /// <summary>Removes the session item once its uploads and objects are gone.</summary>
+    Task FinishDeleteAsync(string ownerId, string sessionId, CancellationToken cancellationToken);
 }

@@ -3,6 +3,7 @@ using Enclave.Functions.Health;
 using Enclave.Functions.Http;
 using Enclave.Functions.Logging;
 using Enclave.Functions.Sessions;
+using Enclave.Functions.Uploads;
 
 namespace Enclave.Functions.Hosting;
 
@@ -37,6 +38,7 @@ internal static class EnclaveApp
         app.MapHealth();
         app.MapAuth();
         app.MapSessions();
+        app.MapUploads();
         return app;
     }
 

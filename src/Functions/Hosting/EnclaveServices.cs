@@ -6,6 +6,7 @@ using Enclave.Core.Configuration;
 using Enclave.Core.Requests;
 using Enclave.Core.Secrets;
 using Enclave.Core.Sessions;
+using Enclave.Core.Uploads;
 using Enclave.Functions.Auth;
 using Enclave.Functions.Http;
 using Enclave.Functions.Logging;
@@ -55,6 +56,9 @@ internal static class EnclaveServices
         services.AddScoped<IAccessLog, DynamoAccessLog>();
         services.AddScoped<AccountService>();
         services.AddScoped<ISessionStore, DynamoSessionStore>();
+        services.AddScoped<IUploadStore, DynamoUploadStore>();
+        services.AddSingleton<IObjectStore, S3ObjectStore>();
+        services.AddScoped<UploadService>();
 
         services.AddAuthentication(options =>
             {

@@ -4,7 +4,9 @@ using System.Text.Json.Serialization;
 using Enclave.Core.Sessions;
 using Enclave.Functions.Auth;
 using Enclave.Functions.Health;
+using Enclave.Core.Uploads;
 using Enclave.Functions.Sessions;
+using Enclave.Functions.Uploads;
 
 namespace Enclave.Functions.Http;
 
@@ -21,6 +23,11 @@ namespace Enclave.Functions.Http;
 [JsonSerializable(typeof(SessionNameRequest))]
 [JsonSerializable(typeof(Session))]
 [JsonSerializable(typeof(SessionPage))]
+[JsonSerializable(typeof(CreateUploadRequest))]
+[JsonSerializable(typeof(CreatedUpload))]
+[JsonSerializable(typeof(Upload))]
+[JsonSerializable(typeof(UploadPage))]
+[JsonSerializable(typeof(DownloadLink))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(ReadinessResponse))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;

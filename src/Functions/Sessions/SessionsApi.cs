@@ -1,9 +1,8 @@
-using System.Buffers.Text;
-using System.Text;
 
 using Enclave.Core.Configuration;
 using Enclave.Core.Ids;
 using Enclave.Core.Sessions;
+using Enclave.Core.Uploads;
 using Enclave.Functions.Auth;
 using Enclave.Functions.Http;
 
@@ -40,8 +39,9 @@ internal static class SessionsApi
             return ProblemResult.Field("name", problem);
         }
 
-        var session = await store.CreateAsync(user.Id, name!, cancellationToken);
-        return TypedResults.Created($"/api/sessions/{session.SessionId}", session);
+        return await store.CreateAsync(user.Id, name!, cancellationToken) is { } session
+            ? TypedResults.Created($"/api/sessions/{session.SessionId}", session)
+            : new ProblemResult(StatusCodes.Status409Conflict, title: "You already have the most sessions allowed.");
     }
 
     private static async Task<Results<Ok<SessionPage>, ProblemResult>> ListAsync(
@@ -55,7 +55,7 @@ internal static class SessionsApi
         string? after = null;
         if (cursor is not null)
         {
-            if (DecodeCursor(cursor) is not { } decoded)
+            if (Cursors.Decode(cursor) is not { } decoded)
             {
                 return ProblemResult.Field("cursor", "The cursor is not valid.");
             }
@@ -64,7 +64,7 @@ internal static class SessionsApi
         }
 
         var page = await store.ListAsync(user.Id, after, limit ?? limits.Value.PageSizeDefault, cancellationToken);
-        return TypedResults.Ok(page with { NextCursor = page.NextCursor is null ? null : EncodeCursor(page.NextCursor) });
+        return TypedResults.Ok(page with { NextCursor = page.NextCursor is null ? null : Cursors.Encode(page.NextCursor) });
     }
 
     private static async Task<Results<Ok<Session>, NotFound>> GetAsync(
@@ -100,33 +100,13 @@ internal static class SessionsApi
     }
 
     private static async Task<Results<NoContent, NotFound>> DeleteAsync(
-        string sessionId, ISessionStore store, CurrentUser user, CancellationToken cancellationToken)
+        string sessionId, UploadService uploads, CurrentUser user, CancellationToken cancellationToken)
     {
         if (!EntityId.TryParse(sessionId, out var id))
         {
             return TypedResults.NotFound();
         }
 
-        return await store.DeleteAsync(user.Id, id.Value, cancellationToken) ? TypedResults.NoContent() : TypedResults.NotFound();
-    }
-
-    private static string EncodeCursor(string sessionId) => Base64Url.EncodeToString(Encoding.ASCII.GetBytes(sessionId));
-
-    private static string? DecodeCursor(string cursor)
-    {
-        if (cursor.Length > 64)
-        {
-            return null;
-        }
-
-        try
-        {
-            var text = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(cursor));
-            return EntityId.TryParse(text, out var id) ? id.Value : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
+        return await uploads.DeleteSessionAsync(user.Id, id.Value, cancellationToken) ? TypedResults.NoContent() : TypedResults.NotFound();
     }
 }

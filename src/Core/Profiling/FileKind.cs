@@ -1,0 +1,9 @@
+namespace Enclave.Core.Profiling;
+
+public enum FileKind
+{
+    Csv,
+    Tsv,
+    JsonLines,
+    Zip,
+}

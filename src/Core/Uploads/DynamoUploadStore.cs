@@ -1,0 +1,324 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Enclave.Core.Audit;
+using Enclave.Core.Configuration;
+using Enclave.Core.Sessions;
+using Enclave.Core.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Enclave.Core.Uploads;
+
+/// <summary>
+/// Uploads as <c>USER#{owner}/UPLOAD#{sessionId}#{uploadId}</c>; the session item counts its uploads so the
+/// per-session limit is enforced in the same transaction that creates one.
+/// </summary>
+public sealed class DynamoUploadStore(
+    IAmazonDynamoDB dynamo,
+    IOptions<StorageOptions> storage,
+    IAccessLog accessLog,
+    TimeProvider clock) : IUploadStore
+{
+    private const string Prefix = "UPLOAD#";
+    private const string Visible = "#ttl > :now AND #status <> :deleting";
+
+    private string Table => storage.Value.DataTable;
+
+    public static string SortKey(string sessionId, string uploadId) => $"{Prefix}{sessionId}#{uploadId}";
+
+    public async Task<CreateUploadResult> CreatePendingAsync(string ownerId, Upload upload, int maxPerSession, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        try
+        {
+            await dynamo.TransactWriteItemsAsync(
+                new TransactWriteItemsRequest
+                {
+                    TransactItems =
+                    [
+                        new()
+                        {
+                            Update = new Update
+                            {
+                                TableName = Table,
+                                Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), DynamoSessionStore.SessionSortKey(upload.SessionId)),
+                                UpdateExpression = "SET uploadCount = if_not_exists(uploadCount, :zero) + :one",
+                                ConditionExpression = "attribute_exists(pk) AND #ttl > :now AND attribute_not_exists(deleting) " +
+                                                      "AND (attribute_not_exists(uploadCount) OR uploadCount < :max)",
+                                ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
+                                ExpressionAttributeValues = new()
+                                {
+                                    [":zero"] = Attr.N(0), [":one"] = Attr.N(1), [":now"] = Attr.N(now), [":max"] = Attr.N(maxPerSession),
+                                },
+                            },
+                        },
+                        new() { Put = new Put { TableName = Table, Item = ToItem(ownerId, upload), ConditionExpression = "attribute_not_exists(pk)" } },
+                        await accessLog.PrepareAsync(
+                            new AccessEvent("upload.create", AccessOutcome.Allowed, SessionId: upload.SessionId, UploadId: upload.UploadId),
+                            cancellationToken),
+                    ],
+                },
+                cancellationToken);
+            return CreateUploadResult.Created;
+        }
+        catch (TransactionCanceledException ex) when (ex.CancellationReasons?.FirstOrDefault()?.Code == "ConditionalCheckFailed")
+        {
+            var session = await dynamo.GetItemAsync(
+                new GetItemRequest
+                {
+                    TableName = Table,
+                    Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), DynamoSessionStore.SessionSortKey(upload.SessionId)),
+                    ConsistentRead = true,
+                },
+                cancellationToken);
+            var live = session.Item is { Count: > 0 } item && item.IsLive(clock.GetUtcNow()) && !item.ContainsKey("deleting");
+            await accessLog.WriteAsync(
+                new AccessEvent("upload.create", live ? AccessOutcome.Denied : AccessOutcome.NotFound, live ? "upload-limit" : null,
+                    SessionId: upload.SessionId),
+                cancellationToken);
+            return live ? CreateUploadResult.LimitReached : CreateUploadResult.SessionNotFound;
+        }
+    }
+
+    public async Task<Upload?> FindAsync(string ownerId, string sessionId, string uploadId, string action, CancellationToken cancellationToken)
+    {
+        var upload = await ReadAsync(ownerId, sessionId, uploadId, cancellationToken);
+        await accessLog.WriteAsync(
+            new AccessEvent(action, upload is null ? AccessOutcome.NotFound : AccessOutcome.Allowed, SessionId: sessionId, UploadId: uploadId),
+            cancellationToken);
+        return upload;
+    }
+
+    public async Task<UploadPage?> ListAsync(string ownerId, string sessionId, string? afterUploadId, int limit, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var session = await dynamo.GetItemAsync(
+            new GetItemRequest
+            {
+                TableName = Table,
+                Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), DynamoSessionStore.SessionSortKey(sessionId)),
+                ConsistentRead = true,
+            },
+            cancellationToken);
+        if (session.Item is not { Count: > 0 } || !session.Item.IsLive(now) || session.Item.ContainsKey("deleting"))
+        {
+            await accessLog.WriteAsync(new AccessEvent("upload.list", AccessOutcome.NotFound, SessionId: sessionId), cancellationToken);
+            return null;
+        }
+
+        var request = new QueryRequest
+        {
+            TableName = Table,
+            KeyConditionExpression = "pk = :pk AND begins_with(sk, :prefix)",
+            FilterExpression = Visible,
+            ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl, ["#status"] = "status" },
+            ExpressionAttributeValues = new()
+            {
+                [":pk"] = Attr.S(DynamoSessionStore.OwnerKey(ownerId)),
+                [":prefix"] = Attr.S($"{Prefix}{sessionId}#"),
+                [":now"] = Attr.N(now.ToUnixTimeSeconds()),
+                [":deleting"] = Attr.S(UploadStatus.Deleting),
+            },
+            ScanIndexForward = false,
+            Limit = limit,
+            ConsistentRead = true,
+            ExclusiveStartKey = afterUploadId is null ? null : Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(sessionId, afterUploadId)),
+        };
+        var response = await dynamo.QueryAsync(request, cancellationToken);
+        await accessLog.WriteAsync(new AccessEvent("upload.list", AccessOutcome.Allowed, SessionId: sessionId), cancellationToken);
+        var next = response.LastEvaluatedKey is { Count: > 0 } last ? last.RequireS(Attr.Sk).Split('#')[^1] : null;
+        return new UploadPage([.. response.Items.Select(FromItem)], next);
+    }
+
+    public async Task<bool> SettleAsync(string ownerId, Upload upload, string status, long? size, string? reason, string action,
+        CancellationToken cancellationToken)
+    {
+        var values = new Dictionary<string, AttributeValue>
+        {
+            [":status"] = Attr.S(status),
+            [":pending"] = Attr.S(UploadStatus.Pending),
+            [":updatedAt"] = Attr.S(Attr.Iso(clock.GetUtcNow())),
+            [":size"] = size is { } s ? Attr.N(s) : new AttributeValue { NULL = true },
+            [":reason"] = reason is null ? new AttributeValue { NULL = true } : Attr.S(reason),
+        };
+        try
+        {
+            await dynamo.TransactWriteItemsAsync(
+                new TransactWriteItemsRequest
+                {
+                    TransactItems =
+                    [
+                        new()
+                        {
+                            Update = new Update
+                            {
+                                TableName = Table,
+                                Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(upload.SessionId, upload.UploadId)),
+                                UpdateExpression = "SET #status = :status, updatedAt = :updatedAt, size = :size, reason = :reason",
+                                ConditionExpression = "#status = :pending",
+                                ExpressionAttributeNames = new() { ["#status"] = "status" },
+                                ExpressionAttributeValues = values,
+                            },
+                        },
+                        await accessLog.PrepareAsync(
+                            new AccessEvent(action, status == UploadStatus.Rejected ? AccessOutcome.Denied : AccessOutcome.Allowed, reason,
+                                upload.SessionId, upload.UploadId),
+                            cancellationToken),
+                    ],
+                },
+                cancellationToken);
+            return true;
+        }
+        catch (TransactionCanceledException ex) when (ex.CancellationReasons?.FirstOrDefault()?.Code == "ConditionalCheckFailed")
+        {
+            return false;
+        }
+    }
+
+    public async Task<Upload?> MarkDeletingAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken)
+    {
+        var upload = await ReadAsync(ownerId, sessionId, uploadId, cancellationToken, includeDeleting: true);
+        if (upload is null)
+        {
+            await accessLog.WriteAsync(new AccessEvent("upload.delete", AccessOutcome.NotFound, SessionId: sessionId, UploadId: uploadId), cancellationToken);
+            return null;
+        }
+
+        if (upload.Status != UploadStatus.Deleting)
+        {
+            await dynamo.TransactWriteItemsAsync(
+                new TransactWriteItemsRequest
+                {
+                    TransactItems =
+                    [
+                        new()
+                        {
+                            Update = new Update
+                            {
+                                TableName = Table,
+                                Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(sessionId, uploadId)),
+                                UpdateExpression = "SET #status = :deleting",
+                                ConditionExpression = "attribute_exists(pk)",
+                                ExpressionAttributeNames = new() { ["#status"] = "status" },
+                                ExpressionAttributeValues = new() { [":deleting"] = Attr.S(UploadStatus.Deleting) },
+                            },
+                        },
+                        await accessLog.PrepareAsync(new AccessEvent("upload.delete", AccessOutcome.Allowed, SessionId: sessionId, UploadId: uploadId), cancellationToken),
+                    ],
+                },
+                cancellationToken);
+        }
+
+        return upload;
+    }
+
+    public async Task RemoveAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken) =>
+        await dynamo.TransactWriteItemsAsync(
+            new TransactWriteItemsRequest
+            {
+                TransactItems =
+                [
+                    new()
+                    {
+                        Delete = new Delete
+                        {
+                            TableName = Table,
+                            Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(sessionId, uploadId)),
+                            ConditionExpression = "attribute_exists(pk)",
+                        },
+                    },
+                    new()
+                    {
+                        Update = new Update
+                        {
+                            TableName = Table,
+                            Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), DynamoSessionStore.SessionSortKey(sessionId)),
+                            UpdateExpression = "ADD uploadCount :minusOne",
+                            ConditionExpression = "attribute_exists(pk)",
+                            ExpressionAttributeValues = new() { [":minusOne"] = Attr.N(-1) },
+                        },
+                    },
+                ],
+            },
+            cancellationToken);
+
+    public async Task RemoveAllAsync(string ownerId, string sessionId, CancellationToken cancellationToken)
+    {
+        Dictionary<string, AttributeValue>? start;
+        do
+        {
+            var page = await dynamo.QueryAsync(
+                new QueryRequest
+                {
+                    TableName = Table,
+                    KeyConditionExpression = "pk = :pk AND begins_with(sk, :prefix)",
+                    ExpressionAttributeValues = new()
+                    {
+                        [":pk"] = Attr.S(DynamoSessionStore.OwnerKey(ownerId)),
+                        [":prefix"] = Attr.S($"{Prefix}{sessionId}#"),
+                    },
+                    ProjectionExpression = "pk, sk",
+                    ConsistentRead = true,
+                    Limit = 25,
+                },
+                cancellationToken);
+            if (page.Items.Count > 0)
+            {
+                var batch = new BatchWriteItemRequest
+                {
+                    RequestItems = new() { [Table] = [.. page.Items.Select(i => new WriteRequest(new DeleteRequest(i)))] },
+                };
+                var response = await dynamo.BatchWriteItemAsync(batch, cancellationToken);
+                if (response.UnprocessedItems is { Count: > 0 })
+                {
+                    throw new Storage.DependencyUnavailableException("Some upload items could not be deleted; retry the delete.");
+                }
+            }
+
+            // Always restart from the beginning: what was deleted is gone, and new pages fill in behind it.
+            start = page.LastEvaluatedKey is { Count: > 0 } ? page.LastEvaluatedKey : null;
+        }
+        while (start is not null);
+    }
+
+    private async Task<Upload?> ReadAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken, bool includeDeleting = false)
+    {
+        var response = await dynamo.GetItemAsync(
+            new GetItemRequest { TableName = Table, Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(sessionId, uploadId)), ConsistentRead = true },
+            cancellationToken);
+        if (response.Item is not { Count: > 0 } item || !item.IsLive(clock.GetUtcNow()))
+        {
+            return null;
+        }
+
+        var upload = FromItem(item);
+        return upload.Status == UploadStatus.Deleting && !includeDeleting ? null : upload;
+    }
+
+    private static Dictionary<string, AttributeValue> ToItem(string ownerId, Upload u)
+    {
+        var item = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(u.SessionId, u.UploadId));
+        item["uploadId"] = Attr.S(u.UploadId);
+        item["sessionId"] = Attr.S(u.SessionId);
+        item["fileName"] = Attr.S(u.FileName);
+        item["contentType"] = Attr.S(u.ContentType);
+        item["declaredSize"] = Attr.N(u.DeclaredSize);
+        item["status"] = Attr.S(u.Status);
+        item["createdAt"] = Attr.S(Attr.Iso(u.CreatedAt));
+        item["updatedAt"] = Attr.S(Attr.Iso(u.UpdatedAt));
+        item[Attr.Ttl] = Attr.N(u.ExpiresAt.ToUnixTimeSeconds());
+        return item;
+    }
+
+    public static Upload FromItem(Dictionary<string, AttributeValue> item) => new(
+        item.RequireS("uploadId"),
+        item.RequireS("sessionId"),
+        item.RequireS("fileName"),
+        item.RequireS("contentType"),
+        item.GetN("declaredSize"),
+        item.TryGetValue("size", out var size) && size.N is not null ? item.GetN("size") : null,
+        item.RequireS("status"),
+        item.GetS("reason"),
+        DateTimeOffset.Parse(item.RequireS("createdAt"), System.Globalization.CultureInfo.InvariantCulture),
+        DateTimeOffset.Parse(item.RequireS("updatedAt"), System.Globalization.CultureInfo.InvariantCulture),
+        DateTimeOffset.FromUnixTimeSeconds(item.GetN(Attr.Ttl)));
+}

@@ -1,0 +1,32 @@
+namespace Enclave.Core.Uploads;
+
+public enum CreateUploadResult
+{
+    Created,
+    SessionNotFound,
+    LimitReached,
+}
+
+/// <summary>
+/// Upload items, always addressed by (owner, session, upload). Like sessions, every call writes its
+/// access record; mutations write it in the same transaction.
+/// </summary>
+public interface IUploadStore
+{
+    Task<CreateUploadResult> CreatePendingAsync(string ownerId, Upload upload, int maxPerSession, CancellationToken cancellationToken);
+
+    Task<Upload?> FindAsync(string ownerId, string sessionId, string uploadId, string action, CancellationToken cancellationToken);
+
+    Task<UploadPage?> ListAsync(string ownerId, string sessionId, string? afterUploadId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Moves a pending upload on (to uploaded or rejected); false when it was not pending any more.</summary>
+    Task<bool> SettleAsync(string ownerId, Upload upload, string status, long? size, string? reason, string action, CancellationToken cancellationToken);
+
+    /// <summary>First step of a delete: the upload disappears from reads at once.</summary>
+    Task<Upload?> MarkDeletingAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken);
+
+    Task RemoveAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every upload item of a session, a page at a time, for removing the session.</summary>
+    Task RemoveAllAsync(string ownerId, string sessionId, CancellationToken cancellationToken);
+}

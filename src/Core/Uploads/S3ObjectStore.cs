@@ -1,0 +1,149 @@
+using System.Net;
+using System.Text;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Enclave.Core.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Enclave.Core.Uploads;
+
+public sealed class S3ObjectStore(IAmazonS3 s3, IOptions<StorageOptions> storage) : IObjectStore
+{
+    private string Bucket => storage.Value.UploadBucket;
+
+    public async Task<UploadForm> CreateUploadFormAsync(string key, string contentType, long maxBytes, DateTimeOffset expiresAt)
+    {
+        var request = new CreatePresignedPostRequest
+        {
+            BucketName = Bucket,
+            Key = key,
+            Expires = expiresAt.UtcDateTime,
+            Fields = new Dictionary<string, string>(StringComparer.Ordinal) { ["Content-Type"] = contentType },
+            Conditions =
+            [
+                S3PostCondition.ExactMatch("Content-Type", contentType),
+                S3PostCondition.ContentLengthRange(1, maxBytes),
+            ],
+        };
+        var response = await s3.CreatePresignedPostAsync(request);
+        return new UploadForm(response.Url, response.Fields);
+    }
+
+    public async Task<DownloadLink> CreateDownloadLinkAsync(string key, string fileName, string contentType, DateTimeOffset expiresAt)
+    {
+        var request = new GetPreSignedUrlRequest
+        {
+            BucketName = Bucket,
+            Key = key,
+            Verb = HttpVerb.GET,
+            Expires = expiresAt.UtcDateTime,
+            Protocol = storage.Value.S3PresignOverHttp ? Protocol.HTTP : Protocol.HTTPS,
+            ResponseHeaderOverrides = new ResponseHeaderOverrides
+            {
+                ContentDisposition = ContentDisposition.Attachment(fileName),
+                ContentType = contentType,
+            },
+        };
+        return new DownloadLink(await s3.GetPreSignedURLAsync(request), expiresAt);
+    }
+
+    public async Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var head = await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = key }, cancellationToken);
+            return new StoredObject(head.ContentLength, head.Headers.ContentType);
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken) =>
+        await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = key }, cancellationToken);
+
+    public async Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        string? token = null;
+        do
+        {
+            var page = await s3.ListObjectsV2Async(
+                new ListObjectsV2Request { BucketName = Bucket, Prefix = prefix, ContinuationToken = token, MaxKeys = 1000 },
+                cancellationToken);
+            var keys = page.S3Objects ?? [];
+            if (keys.Count > 0)
+            {
+                var result = await s3.DeleteObjectsAsync(
+                    new DeleteObjectsRequest { BucketName = Bucket, Objects = [.. keys.Select(o => new KeyVersion { Key = o.Key })], Quiet = true },
+                    cancellationToken);
+                if (result.DeleteErrors is { Count: > 0 } errors)
+                {
+                    throw new IOException($"{errors.Count} objects could not be deleted.");
+                }
+
+                deleted += keys.Count;
+            }
+
+            token = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (token is not null);
+
+        return deleted;
+    }
+
+    public async Task PutAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken)
+    {
+        using var stream = new MemoryStream(content.ToArray(), writable: false);
+        await s3.PutObjectAsync(
+            new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = stream, ContentType = contentType, AutoCloseStream = false },
+            cancellationToken);
+    }
+
+    public async Task<byte[]?> GetBytesAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, cancellationToken);
+            using var buffer = new MemoryStream();
+            await response.ResponseStream.CopyToAsync(buffer, cancellationToken);
+            return buffer.ToArray();
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public Stream OpenRead(string key, long length) => new S3RangeStream(s3, Bucket, key, length);
+}
+
+/// <summary>RFC 6266 / RFC 5987 attachment header with a sanitized ASCII fallback name.</summary>
+public static class ContentDisposition
+{
+    public static string Attachment(string fileName)
+    {
+        var fallback = new StringBuilder(fileName.Length);
+        foreach (var c in fileName)
+        {
+            fallback.Append(c is >= ' ' and <= '~' and not '"' and not '\\' and not ';' and not '%' ? c : '_');
+        }
+
+        var encoded = new StringBuilder();
+        foreach (var b in Encoding.UTF8.GetBytes(fileName))
+        {
+            var c = (char)b;
+            if (char.IsAsciiLetterOrDigit(c) || c is '!' or '#' or '$' or '&' or '+' or '-' or '.' or '^' or '_' or '`' or '|' or '~')
+            {
+                encoded.Append(c);
+            }
+            else
+            {
+                encoded.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return $"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}";
+    }
+}

@@ -1,0 +1,19 @@
+namespace Enclave.Core.Uploads;
+
+/// <summary>
+/// Object keys of user data. Every key starts with the owner's prefix, and none contains anything the
+/// user typed: the original file name is metadata only.
+/// </summary>
+public static class UploadKeys
+{
+    public static string UserPrefix(string ownerId) => $"users/{ownerId}/";
+
+    public static string SessionPrefix(string ownerId, string sessionId) => $"users/{ownerId}/sessions/{sessionId}/";
+
+    public static string UploadPrefix(string ownerId, string sessionId, string uploadId) =>
+        $"{SessionPrefix(ownerId, sessionId)}uploads/{uploadId}/";
+
+    public static string Original(string ownerId, string sessionId, string uploadId) => UploadPrefix(ownerId, sessionId, uploadId) + "original";
+
+    public static string Profile(string ownerId, string sessionId, string uploadId) => UploadPrefix(ownerId, sessionId, uploadId) + "profile.json";
+}

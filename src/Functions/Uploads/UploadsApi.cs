@@ -1,0 +1,154 @@
+using Enclave.Core.Configuration;
+using Enclave.Core.Ids;
+using Enclave.Core.Uploads;
+using Enclave.Functions.Auth;
+using Enclave.Functions.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Enclave.Functions.Uploads;
+
+internal sealed record CreateUploadRequest(string? FileName, string? ContentType, long? Size);
+
+/// <summary>
+/// Uploads of one session of the signed-in user. File bytes never pass through the API: the browser
+/// posts them straight to storage with a presigned form and downloads them with a presigned link.
+/// </summary>
+internal static class UploadsApi
+{
+    public static IEndpointRouteBuilder MapUploads(this IEndpointRouteBuilder routes)
+    {
+        var uploads = routes.MapGroup("/api/sessions/{sessionId}/uploads").RequireAuthorization().WithTags("Uploads");
+        uploads.MapPost("", CreateAsync);
+        uploads.MapGet("", ListAsync);
+        uploads.MapGet("/{uploadId}", GetAsync);
+        uploads.MapPost("/{uploadId}/complete", CompleteAsync);
+        uploads.MapGet("/{uploadId}/profile", ProfileAsync);
+        uploads.MapGet("/{uploadId}/download", DownloadAsync);
+        uploads.MapDelete("/{uploadId}", DeleteAsync);
+        return routes;
+    }
+
+    private static async Task<Results<Created<CreatedUpload>, NotFound, ProblemResult>> CreateAsync(
+        string sessionId, CreateUploadRequest? body, UploadService service, CurrentUser user, CancellationToken cancellationToken)
+    {
+        if (!EntityId.TryParse(sessionId, out var session))
+        {
+            return TypedResults.NotFound();
+        }
+
+        return await service.CreateAsync(user.Id, session.Value, body?.FileName, body?.ContentType, body?.Size, cancellationToken) switch
+        {
+            CreateUploadOutcome.Created created => TypedResults.Created($"/api/sessions/{session.Value}/uploads/{created.Upload.UploadId}", created.Upload),
+            CreateUploadOutcome.Invalid invalid => ProblemResult.Validation(invalid.Errors),
+            CreateUploadOutcome.LimitReached => new ProblemResult(StatusCodes.Status409Conflict, title: "This session holds the most uploads allowed."),
+            _ => TypedResults.NotFound(),
+        };
+    }
+
+    private static async Task<Results<Ok<UploadPage>, NotFound, ProblemResult>> ListAsync(
+        string sessionId, string? cursor, int? limit, UploadService service, CurrentUser user, IOptions<LimitsOptions> limits,
+        CancellationToken cancellationToken)
+    {
+        if (!EntityId.TryParse(sessionId, out var session))
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (limit is < 1 or > 100)
+        {
+            return ProblemResult.Field("limit", "Use a limit from 1 to 100.");
+        }
+
+        string? after = null;
+        if (cursor is not null && (after = Cursors.Decode(cursor)) is null)
+        {
+            return ProblemResult.Field("cursor", "The cursor is not valid.");
+        }
+
+        var page = await service.ListAsync(user.Id, session.Value, after, limit ?? limits.Value.PageSizeDefault, cancellationToken);
+        return page is null
+            ? TypedResults.NotFound()
+            : TypedResults.Ok(page with { NextCursor = page.NextCursor is null ? null : Cursors.Encode(page.NextCursor) });
+    }
+
+    private static async Task<Results<Ok<Upload>, NotFound>> GetAsync(
+        string sessionId, string uploadId, UploadService service, CurrentUser user, CancellationToken cancellationToken)
+    {
+        if (!TryIds(sessionId, uploadId, out var session, out var upload))
+        {
+            return TypedResults.NotFound();
+        }
+
+        return await service.GetAsync(user.Id, session, upload, cancellationToken) is UploadAccess<Upload>.Found found
+            ? TypedResults.Ok(found.Value)
+            : TypedResults.NotFound();
+    }
+
+    private static async Task<Results<Ok<Upload>, NotFound, ProblemResult>> CompleteAsync(
+        string sessionId, string uploadId, UploadService service, CurrentUser user, CancellationToken cancellationToken)
+    {
+        if (!TryIds(sessionId, uploadId, out var session, out var upload))
+        {
+            return TypedResults.NotFound();
+        }
+
+        return await service.CompleteAsync(user.Id, session, upload, cancellationToken) switch
+        {
+            UploadAccess<Upload>.Found found => TypedResults.Ok(found.Value),
+            UploadAccess<Upload>.Conflict conflict => new ProblemResult(StatusCodes.Status409Conflict, title: conflict.Message),
+            _ => TypedResults.NotFound(),
+        };
+    }
+
+    private static async Task<Results<FileContentHttpResult, NotFound, ProblemResult>> ProfileAsync(
+        string sessionId, string uploadId, UploadService service, CurrentUser user, CancellationToken cancellationToken)
+    {
+        if (!TryIds(sessionId, uploadId, out var session, out var upload))
+        {
+            return TypedResults.NotFound();
+        }
+
+        return await service.ProfileAsync(user.Id, session, upload, cancellationToken) switch
+        {
+            UploadAccess<byte[]>.Found found => TypedResults.File(found.Value, "application/json"),
+            UploadAccess<byte[]>.Conflict conflict => new ProblemResult(StatusCodes.Status409Conflict, title: conflict.Message),
+            _ => TypedResults.NotFound(),
+        };
+    }
+
+    private static async Task<Results<Ok<DownloadLink>, NotFound, ProblemResult>> DownloadAsync(
+        string sessionId, string uploadId, UploadService service, CurrentUser user, CancellationToken cancellationToken)
+    {
+        if (!TryIds(sessionId, uploadId, out var session, out var upload))
+        {
+            return TypedResults.NotFound();
+        }
+
+        return await service.DownloadAsync(user.Id, session, upload, cancellationToken) switch
+        {
+            UploadAccess<DownloadLink>.Found found => TypedResults.Ok(found.Value),
+            UploadAccess<DownloadLink>.Conflict conflict => new ProblemResult(StatusCodes.Status409Conflict, title: conflict.Message),
+            _ => TypedResults.NotFound(),
+        };
+    }
+
+    private static async Task<Results<NoContent, NotFound>> DeleteAsync(
+        string sessionId, string uploadId, UploadService service, CurrentUser user, CancellationToken cancellationToken)
+    {
+        if (!TryIds(sessionId, uploadId, out var session, out var upload))
+        {
+            return TypedResults.NotFound();
+        }
+
+        return await service.DeleteAsync(user.Id, session, upload, cancellationToken) ? TypedResults.NoContent() : TypedResults.NotFound();
+    }
+
+    private static bool TryIds(string sessionText, string uploadText, out string session, out string upload)
+    {
+        var ok = EntityId.TryParse(sessionText, out var sessionId) & EntityId.TryParse(uploadText, out var uploadId);
+        session = sessionId.Value;
+        upload = uploadId.Value;
+        return ok;
+    }
+}
