@@ -1,10 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-
 using Enclave.Core.Sessions;
+using Enclave.Core.Uploads;
 using Enclave.Functions.Auth;
 using Enclave.Functions.Health;
-using Enclave.Core.Uploads;
 using Enclave.Functions.Sessions;
 using Enclave.Functions.Uploads;
 

@@ -1,0 +1,47 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Amazon.Runtime;
+using Amazon.S3;
+
+namespace Enclave.Tests.Infrastructure;
+
+public static class UploadHelpers
+{
+    public static IAmazonS3 CreateAdminS3(this LocalStack stack) => new AmazonS3Client(
+        new BasicAWSCredentials(stack.AccessKey, stack.SecretKey),
+        new AmazonS3Config
+        {
+            ServiceURL = stack.S3Url,
+            ForcePathStyle = true,
+            AuthenticationRegion = "us-east-1",
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        });
+
+    public static async Task<JsonElement> CreateUploadAsync(this ApiClient client, string sessionId, string fileName, string contentType, long size)
+    {
+        var response = await client.PostAsync($"/api/sessions/{sessionId}/uploads", new { fileName, contentType, size });
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>The browser's request: a multipart POST of the returned fields, the file last.</summary>
+    public static async Task<HttpResponseMessage> PostFormAsync(
+        JsonElement upload, byte[] content, string contentType, Func<Dictionary<string, string>, Dictionary<string, string>>? tamper = null)
+    {
+        var form = upload.GetProperty("upload");
+        var fields = form.GetProperty("fields").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
+        fields = tamper?.Invoke(fields) ?? fields;
+        using var multipart = new MultipartFormDataContent();
+        foreach (var (name, value) in fields)
+        {
+            multipart.Add(new StringContent(value), name);
+        }
+
+        var file = new ByteArrayContent(content);
+        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        multipart.Add(file, "file", "upload.bin");
+        using var http = new HttpClient();
+        return await http.PostAsync(form.GetProperty("url").GetString(), multipart);
+    }
+}
