@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the whole system locally (DynamoDB Local, Ceph RGW as S3, the API) at http://127.0.0.1:${PORT:-8080};
+# Starts the whole system locally (DynamoDB Local, Ceph RGW as S3, the API, the upload processor) at http://127.0.0.1:${PORT:-8080};
 # Ctrl-C or SIGTERM stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -11,9 +11,12 @@ scripts/publish-api.sh
 
 STATE=$(mktemp -d "${TMPDIR:-/tmp}/enclave-run.XXXXXX")
 API_PID=""
+PROCESSOR_PID=""
 cleanup() {
   trap - EXIT INT TERM
-  [[ -n $API_PID ]] && kill "$API_PID" 2>/dev/null && wait "$API_PID" 2>/dev/null || true
+  for pid in $API_PID $PROCESSOR_PID; do
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  done
   scripts/local/stack.sh stop "$STATE" >/dev/null 2>&1 || true
   rm -rf "$STATE"
   echo "Stopped."
@@ -31,6 +34,9 @@ export Enclave__Secrets__LocalFile="$PWD/.local/secrets.json"
 
 artifacts/api/Enclave.Functions --urls "http://127.0.0.1:$PORT" &
 API_PID=$!
+# The upload processor: the same binary in its Processor role, fed by DynamoDB Local's stream.
+Enclave__Role=Processor artifacts/api/Enclave.Functions --urls "http://127.0.0.1:0" &
+PROCESSOR_PID=$!
 for _ in $(seq 100); do
   curl -fs "http://127.0.0.1:$PORT/api/health" >/dev/null 2>&1 && break
   kill -0 "$API_PID" 2>/dev/null || { echo "The API failed to start." >&2; exit 1; }

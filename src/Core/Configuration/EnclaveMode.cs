@@ -1,5 +1,11 @@
 namespace Enclave.Core.Configuration;
 
+public enum EnclaveRole
+{
+    Api = 0,
+    Processor = 1,
+}
+
 /// <summary>How the process gets its secrets. Only <see cref="Local"/> may invent them.</summary>
 public enum EnclaveMode
 {

@@ -14,6 +14,9 @@ public sealed class EnclaveHostOptions
     [Required, StringLength(100, MinimumLength = 1)]
     public string ServiceName { get; set; } = "enclave-api";
 
+    /// <summary>Api serves /api; Processor serves the event pass-through path. Same binary, two functions.</summary>
+    public EnclaveRole Role { get; set; } = EnclaveRole.Api;
+
     /// <summary>Header carrying the viewer address behind CloudFront; unset means the TCP peer.</summary>
     public string? ClientIpHeader { get; set; }
 }

@@ -20,4 +20,7 @@ public sealed class RequestContext
     }
 
     public void Authenticated(string userId) => UserId = userId;
+
+    /// <summary>Work done by the system itself (the upload processor) is recorded under a service actor.</summary>
+    public void ActAsService(string service) => UserId = "service:" + service;
 }

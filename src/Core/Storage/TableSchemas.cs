@@ -18,7 +18,13 @@ public static class TableSchemas
 
     public static CreateTableRequest Identity(string name) => Simple(name);
 
-    public static CreateTableRequest Data(string name) => Simple(name);
+    /// <summary>The data table streams new images: an upload turning "uploaded" is the processor's job.</summary>
+    public static CreateTableRequest Data(string name)
+    {
+        var request = Simple(name);
+        request.StreamSpecification = new StreamSpecification { StreamEnabled = true, StreamViewType = StreamViewType.NEW_IMAGE };
+        return request;
+    }
 
     public static CreateTableRequest Audit(string name)
     {

@@ -174,6 +174,79 @@ public sealed class DynamoUploadStore(
         }
     }
 
+    public async Task<(Upload Upload, int Attempts)?> ClaimForProcessingAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await dynamo.UpdateItemAsync(
+                new UpdateItemRequest
+                {
+                    TableName = Table,
+                    Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(sessionId, uploadId)),
+                    UpdateExpression = "SET #status = :processing, updatedAt = :updatedAt ADD attempts :one",
+                    ConditionExpression = "#status IN (:uploaded, :processing) AND #ttl > :now",
+                    ExpressionAttributeNames = new() { ["#status"] = "status", ["#ttl"] = Attr.Ttl },
+                    ExpressionAttributeValues = new()
+                    {
+                        [":processing"] = Attr.S(UploadStatus.Processing),
+                        [":uploaded"] = Attr.S(UploadStatus.Uploaded),
+                        [":updatedAt"] = Attr.S(Attr.Iso(clock.GetUtcNow())),
+                        [":one"] = Attr.N(1),
+                        [":now"] = Attr.N(clock.GetUtcNow().ToUnixTimeSeconds()),
+                    },
+                    ReturnValues = ReturnValue.ALL_NEW,
+                },
+                cancellationToken);
+            return (FromItem(response.Attributes), (int)response.Attributes.GetN("attempts"));
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<bool> FinishProcessingAsync(string ownerId, Upload upload, string status, string? reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await dynamo.TransactWriteItemsAsync(
+                new TransactWriteItemsRequest
+                {
+                    TransactItems =
+                    [
+                        new()
+                        {
+                            Update = new Update
+                            {
+                                TableName = Table,
+                                Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(upload.SessionId, upload.UploadId)),
+                                UpdateExpression = "SET #status = :status, updatedAt = :updatedAt, reason = :reason",
+                                ConditionExpression = "#status = :processing",
+                                ExpressionAttributeNames = new() { ["#status"] = "status" },
+                                ExpressionAttributeValues = new()
+                                {
+                                    [":status"] = Attr.S(status),
+                                    [":processing"] = Attr.S(UploadStatus.Processing),
+                                    [":updatedAt"] = Attr.S(Attr.Iso(clock.GetUtcNow())),
+                                    [":reason"] = reason is null ? new AttributeValue { NULL = true } : Attr.S(reason),
+                                },
+                            },
+                        },
+                        await accessLog.PrepareAsync(
+                            new AccessEvent("upload.process", status == UploadStatus.Ready ? AccessOutcome.Allowed : AccessOutcome.Denied, reason,
+                                upload.SessionId, upload.UploadId, ownerId),
+                            cancellationToken),
+                    ],
+                },
+                cancellationToken);
+            return true;
+        }
+        catch (TransactionCanceledException ex) when (ex.CancellationReasons?.FirstOrDefault()?.Code == "ConditionalCheckFailed")
+        {
+            return false;
+        }
+    }
+
     public async Task<Upload?> MarkDeletingAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken)
     {
         var upload = await ReadAsync(ownerId, sessionId, uploadId, cancellationToken, includeDeleting: true);

@@ -21,6 +21,9 @@ public interface IObjectStore
 
     Task<byte[]?> GetBytesAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>One streaming GET, for formats read front to back.</summary>
+    Task<Stream> OpenSequentialAsync(string key, CancellationToken cancellationToken);
+
     /// <summary>A read-only, seekable view of an object that fetches ranges on demand (ZIP needs seeking; nothing touches disk).</summary>
     Stream OpenRead(string key, long length);
 }

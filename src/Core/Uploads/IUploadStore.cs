@@ -22,6 +22,15 @@ public interface IUploadStore
     /// <summary>Moves a pending upload on (to uploaded or rejected); false when it was not pending any more.</summary>
     Task<bool> SettleAsync(string ownerId, Upload upload, string status, long? size, string? reason, string action, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Takes an uploaded (or interrupted) upload for processing and counts the attempt; null when there is
+    /// nothing to do (already settled, deleted) — which makes redelivered events harmless.
+    /// </summary>
+    Task<(Upload Upload, int Attempts)?> ClaimForProcessingAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>Ends processing as ready or rejected, with its record; false if the upload moved on meanwhile.</summary>
+    Task<bool> FinishProcessingAsync(string ownerId, Upload upload, string status, string? reason, CancellationToken cancellationToken);
+
     /// <summary>First step of a delete: the upload disappears from reads at once.</summary>
     Task<Upload?> MarkDeletingAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken);
 

@@ -116,6 +116,12 @@ public sealed class S3ObjectStore(IAmazonS3 s3, IOptions<StorageOptions> storage
         }
     }
 
+    public async Task<Stream> OpenSequentialAsync(string key, CancellationToken cancellationToken)
+    {
+        var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, cancellationToken);
+        return new OwningStream(response.ResponseStream, response);
+    }
+
     public Stream OpenRead(string key, long length) => new S3RangeStream(s3, Bucket, key, length);
 }
 
@@ -145,5 +151,52 @@ public static class ContentDisposition
         }
 
         return $"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}";
+    }
+}
+
+/// <summary>Keeps the S3 response alive as long as its body stream, and disposes both together.</summary>
+internal sealed class OwningStream(Stream inner, IDisposable owner) : Stream
+{
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        inner.ReadAsync(buffer, cancellationToken);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        inner.ReadAsync(buffer, offset, count, cancellationToken);
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+            owner.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 }

@@ -1,4 +1,7 @@
+using Enclave.Core.Configuration;
 using Enclave.Functions.Auth;
+using Enclave.Functions.Processing;
+using Microsoft.Extensions.Options;
 using Enclave.Functions.Health;
 using Enclave.Functions.Http;
 using Enclave.Functions.Logging;
@@ -34,8 +37,14 @@ internal static class EnclaveApp
         app.UseAuthorization();
         app.UseMiddleware<CsrfAndScopeMiddleware>();
 
-        app.MapOpenApi("/api/openapi.json");
         app.MapHealth();
+        if (app.Services.GetRequiredService<IOptions<EnclaveHostOptions>>().Value.Role == EnclaveRole.Processor)
+        {
+            app.MapEvents();
+            return app;
+        }
+
+        app.MapOpenApi("/api/openapi.json");
         app.MapAuth();
         app.MapSessions();
         app.MapUploads();

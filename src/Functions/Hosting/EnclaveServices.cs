@@ -59,6 +59,12 @@ internal static class EnclaveServices
         services.AddScoped<IUploadStore, DynamoUploadStore>();
         services.AddSingleton<IObjectStore, S3ObjectStore>();
         services.AddScoped<UploadService>();
+        services.AddScoped<UploadProcessor>();
+        var host = configuration.GetSection(EnclaveHostOptions.Section);
+        if (host.GetValue<EnclaveRole>("Role") == EnclaveRole.Processor && host.GetValue<EnclaveMode>("Mode") == EnclaveMode.Local)
+        {
+            services.AddHostedService<Processing.LocalStreamPoller>();
+        }
 
         services.AddAuthentication(options =>
             {

@@ -21,7 +21,7 @@ public class ApiFixture : IAsyncLifetime
     {
     }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Stack = await LocalStack.GetAsync();
         var settings = ApiProcess.Settings(Stack, Storage);
@@ -30,7 +30,7 @@ public class ApiFixture : IAsyncLifetime
         Dynamo = Stack.CreateDynamo();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Api.DisposeAsync();
         Dynamo.Dispose();

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Enclave.Core.Ids;
+using Enclave.Core.Requests;
+using Enclave.Core.Uploads;
+using Enclave.Functions.Logging;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Enclave.Functions.Processing;
+
+/// <summary>
+/// The processor function's only route: the Lambda Web Adapter posts non-HTTP events (here DynamoDB
+/// Streams batches) to its pass-through path, /events. Each record runs in its own DI and logging scope,
+/// so one user's upload never shares request state with another's.
+/// </summary>
+internal static partial class EventsApi
+{
+    public const string Path = "/events";
+
+    public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost(Path, HandleAsync).AllowAnonymous().ExcludeFromDescription();
+        return routes;
+    }
+
+    private static async Task<JsonHttpResult<BatchResponse>> HandleAsync(
+        HttpRequest request, IServiceScopeFactory scopes, ILogger<DynamoStreamEvent> logger, CancellationToken cancellationToken)
+    {
+        var batch = await JsonSerializer.DeserializeAsync(request.Body, EventJsonContext.Default.DynamoStreamEvent, cancellationToken);
+        var failures = new List<BatchItemFailure>();
+        foreach (var record in batch?.Records ?? [])
+        {
+            if (!TryReadJob(record, out var owner, out var session, out var upload))
+            {
+                continue;
+            }
+
+            var sequence = record.Dynamodb?.SequenceNumber ?? "";
+            await using var scope = scopes.CreateAsyncScope();
+            var context = scope.ServiceProvider.GetRequiredService<RequestContext>();
+            context.Begin(EntityId.New().Value, "internal");
+            context.ActAsService("processor");
+            using var logScope = logger.BeginScope(new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                [LogScopes.RequestId] = context.RequestId,
+                ["request_id"] = context.RequestId,
+                [LogScopes.UserId] = owner,
+                [LogScopes.SessionId] = session,
+                [LogScopes.UploadId] = upload,
+            });
+            try
+            {
+                await scope.ServiceProvider.GetRequiredService<UploadProcessor>().ProcessAsync(owner, session, upload, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogFailed(logger, ex);
+                failures.Add(new BatchItemFailure(sequence));
+
+                // Later records of the batch come again with the retry; keep their order.
+                break;
+            }
+        }
+
+        return TypedResults.Json(new BatchResponse(failures), EventJsonContext.Default.BatchResponse);
+    }
+
+    /// <summary>Only new images of upload items that just became "uploaded" are jobs.</summary>
+    private static bool TryReadJob(DynamoStreamRecord record, out string owner, out string session, out string upload)
+    {
+        owner = session = upload = "";
+        var image = record.Dynamodb?.NewImage;
+        if (record.EventName is not ("INSERT" or "MODIFY") || image is null ||
+            !image.TryGetValue("status", out var status) || status.S != UploadStatus.Uploaded ||
+            image.GetValueOrDefault("pk")?.S is not { } pk || image.GetValueOrDefault("sk")?.S is not { } sk)
+        {
+            return false;
+        }
+
+        var keyParts = sk.Split('#');
+        if (!pk.StartsWith("USER#", StringComparison.Ordinal) || keyParts is not ["UPLOAD", var s, var u] ||
+            !EntityId.TryParse(pk[5..], out var ownerId) || !EntityId.TryParse(s, out var sessionId) || !EntityId.TryParse(u, out var uploadId))
+        {
+            return false;
+        }
+
+        (owner, session, upload) = (ownerId.Value, sessionId.Value, uploadId.Value);
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Processing failed; the event will be delivered again")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
