@@ -1,5 +1,6 @@
 namespace Enclave.Core.Profiling;
 
+/// <summary>What the caller says the bytes are; the profiler checks that they really are.</summary>
 public enum FileKind
 {
     Csv,

@@ -1,0 +1,52 @@
+namespace Enclave.Core.Profiling;
+
+/// <summary>
+/// Checks and profiles an uploaded file in one front-to-back pass with memory bounded by the limits, not the file.
+/// It knows nothing of where the bytes come from and never writes anything anywhere.
+/// </summary>
+public static class FileProfiler
+{
+    /// <summary>
+    /// Profiles <paramref name="content"/>. Bad content of any kind gives <see cref="ProfileOutcome.Rejected"/>; the only
+    /// exceptions are <see cref="OperationCanceledException"/>, failures of the stream itself (usually
+    /// <see cref="IOException"/>), and argument errors. For <see cref="FileKind.Zip"/> the stream must be seekable
+    /// (in production, ranged reads of the stored object): the central directory is read first.
+    /// </summary>
+    public static async Task<ProfileOutcome> ProfileAsync(Stream content, FileKind kind, ProfileLimits limits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(limits);
+        limits.Validate();
+        if (!Enum.IsDefined(kind))
+        {
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown file kind.");
+        }
+
+        if (kind == FileKind.Zip && !content.CanSeek)
+        {
+            throw new ArgumentException("A ZIP archive must be given as a seekable stream.", nameof(content));
+        }
+
+        var source = new SourceStream(content);
+        try
+        {
+            var profile = kind == FileKind.Zip
+                ? await ZipProfiler.ProfileAsync(source, limits, cancellationToken)
+                : new FileProfile([await TextTable.ReadAsync(source, kind, "", new ReadGuard(limits, compressed: null), limits, cancellationToken)]);
+            return new ProfileOutcome.Ready(profile);
+        }
+        catch (ProfileRejectedException rejected)
+        {
+            return new ProfileOutcome.Rejected(rejected.Message);
+        }
+        catch (Exception ex) when (!source.Faulted && IsContentFault(ex))
+        {
+            // The ZIP reader's complaints about the archive structure; its text is not for users.
+            return new ProfileOutcome.Rejected("The archive is damaged or uses an unsupported feature.");
+        }
+    }
+
+    private static bool IsContentFault(Exception ex) =>
+        ex is InvalidDataException or NotSupportedException or EndOfStreamException ||
+        (ex is IOException && ex is not OperationCanceledException);
+}

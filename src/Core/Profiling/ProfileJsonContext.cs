@@ -1,0 +1,13 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Enclave.Core.Profiling;
+
+/// <summary>Source-generated JSON for stored profiles, so the Native AOT API reads and writes them without reflection.</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    UseStringEnumConverter = true,
+    NumberHandling = JsonNumberHandling.Strict,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(FileProfile))]
+public sealed partial class ProfileJsonContext : JsonSerializerContext;

@@ -1,0 +1,105 @@
+namespace Enclave.Core.Profiling;
+
+/// <summary>
+/// Wraps the caller's stream, read-only. It counts the bytes actually read (compressed bytes, for a ZIP, which is what
+/// the compression ratio is measured against) and remembers whether the stream itself failed, so that a genuine I/O
+/// fault propagates while anything the ZIP reader throws about bad content becomes a rejection. Seeks outside the
+/// stream are content faults (an offset in the archive points nowhere) and are refused here, before the inner stream
+/// could report them as I/O errors.
+/// </summary>
+internal sealed class SourceStream(Stream inner) : Stream
+{
+    public long BytesRead { get; private set; }
+
+    public bool Faulted { get; private set; }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => inner.CanSeek;
+
+    public override bool CanWrite => false;
+
+    public override long Length => Guard(() => inner.Length);
+
+    public override long Position
+    {
+        get => Guard(() => inner.Position);
+        set => Seek(value, SeekOrigin.Begin);
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int read;
+        try
+        {
+            read = inner.Read(buffer);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Faulted = true;
+            throw;
+        }
+
+        BytesRead += read;
+        return read;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        int read;
+        try
+        {
+            read = await inner.ReadAsync(buffer, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Faulted = true;
+            throw;
+        }
+
+        BytesRead += read;
+        return read;
+    }
+
+    public override long Seek(long offset, SeekOrigin origin)
+    {
+        long target = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => Position + offset,
+            _ => Length + offset,
+        };
+        if (target < 0 || target > Length)
+        {
+            throw new InvalidDataException("An offset in the content points outside it.");
+        }
+
+        return Guard(() => inner.Seek(target, SeekOrigin.Begin));
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    private T Guard<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Faulted = true;
+            throw;
+        }
+    }
+}
