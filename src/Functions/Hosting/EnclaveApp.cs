@@ -1,12 +1,12 @@
 using Enclave.Core.Configuration;
 using Enclave.Functions.Auth;
-using Enclave.Functions.Processing;
-using Microsoft.Extensions.Options;
 using Enclave.Functions.Health;
 using Enclave.Functions.Http;
 using Enclave.Functions.Logging;
+using Enclave.Functions.Processing;
 using Enclave.Functions.Sessions;
 using Enclave.Functions.Uploads;
+using Microsoft.Extensions.Options;
 
 namespace Enclave.Functions.Hosting;
 

@@ -21,7 +21,7 @@ public sealed class ProcessingTests(ProcessorFixture fixture) : IClassFixture<Pr
         return (client, session, upload);
     }
 
-    public static async Task<JsonElement> WaitSettledAsync(ApiClient client, string session, string upload)
+    public static async Task<JsonElement> WaitSettledAsync(ApiClient client, string session, string upload, ApiProcess? processor = null)
     {
         for (var i = 0; i < 300; i++)
         {
@@ -34,7 +34,8 @@ public sealed class ProcessingTests(ProcessorFixture fixture) : IClassFixture<Pr
             await Task.Delay(100);
         }
 
-        throw new TimeoutException("The upload was not processed in 30 s.");
+        throw new TimeoutException("The upload was not processed in 30 s. Processor:\n" +
+                                   string.Join('\n', processor?.Lines.TakeLast(10) ?? []));
     }
 
     [Fact]
@@ -45,7 +46,7 @@ public sealed class ProcessingTests(ProcessorFixture fixture) : IClassFixture<Pr
         using var owned = client;
         await Problem.AssertAsync(await client.GetAsync($"/api/sessions/{session}/uploads/{Core.Ids.EntityId.New()}/profile"), HttpStatusCode.NotFound);
 
-        var settled = await WaitSettledAsync(client, session, upload);
+        var settled = await WaitSettledAsync(client, session, upload, fixture.Processor);
         Assert.Equal(UploadStatus.Ready, settled.GetProperty("status").GetString());
         var profile = await (await client.GetAsync($"/api/sessions/{session}/uploads/{upload}/profile")).Content.ReadFromJsonAsync<JsonElement>();
         var table = Assert.Single(profile.GetProperty("tables").EnumerateArray());
@@ -71,7 +72,7 @@ public sealed class ProcessingTests(ProcessorFixture fixture) : IClassFixture<Pr
     {
         var (client, session, upload) = await UploadAsync("bad.csv", "text/csv", Encoding.UTF8.GetBytes("a,b\n1,2,3\n\"unbalanced\n"));
         using var owned = client;
-        var settled = await WaitSettledAsync(client, session, upload);
+        var settled = await WaitSettledAsync(client, session, upload, fixture.Processor);
         Assert.Equal(UploadStatus.Rejected, settled.GetProperty("status").GetString());
         Assert.False(string.IsNullOrEmpty(settled.GetProperty("reason").GetString()));
         await Problem.AssertAsync(await client.GetAsync($"/api/sessions/{session}/uploads/{upload}/profile"), HttpStatusCode.Conflict);
@@ -84,10 +85,9 @@ public sealed class ProcessingTests(ProcessorFixture fixture) : IClassFixture<Pr
     {
         var (client, session, upload) = await UploadAsync("again.csv", "text/csv", Encoding.UTF8.GetBytes("x\n1\n2\n"));
         using var owned = client;
-        await WaitSettledAsync(client, session, upload);
-        var replay = $$"""
-            {"Records":[{"eventName":"MODIFY","dynamodb":{"NewImage":{"pk":{"S":"USER#{{client.UserId}}"},"sk":{"S":"UPLOAD#{{session}}#{{upload}}"},"status":{"S":"uploaded"}},"SequenceNumber":"1"}}]}
-            """;
+        await WaitSettledAsync(client, session, upload, fixture.Processor);
+        var image = $"\"pk\":{{\"S\":\"USER#{client.UserId}\"}},\"sk\":{{\"S\":\"UPLOAD#{session}#{upload}\"}},\"status\":{{\"S\":\"uploaded\"}}";
+        var replay = "{\"Records\":[{\"eventName\":\"MODIFY\",\"dynamodb\":{\"NewImage\":{" + image + "},\"SequenceNumber\":\"1\"}}]}";
         using var http = fixture.Processor.CreateHttpClient();
         for (var i = 0; i < 3; i++)
         {
