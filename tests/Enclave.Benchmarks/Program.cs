@@ -44,3 +44,5 @@ Console.WriteLine();
 await RoundTrips.PrintAsync(aot, stack);
 Console.WriteLine();
 await LoginTiming.PrintAsync(aot, stack);
+Console.WriteLine();
+await UploadBytes.PrintAsync(aot, stack, 10);
