@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace Enclave.Core.Profiling;
 
 /// <summary>
@@ -35,18 +37,23 @@ public static class FileProfiler
                 : new FileProfile([await TextTable.ReadAsync(source, kind, "", new ReadGuard(limits, compressed: null), limits, cancellationToken)]);
             return new ProfileOutcome.Ready(profile);
         }
+        catch (Exception ex) when (source.Fault is { } fault && !ReferenceEquals(ex, fault))
+        {
+            // The stream failed (or was cancelled) and the ZIP reader wrapped it: surface the stream's own exception.
+            ExceptionDispatchInfo.Throw(fault);
+            throw; // not reached: Throw does not return, but flow analysis does not know
+        }
         catch (ProfileRejectedException rejected)
         {
             return new ProfileOutcome.Rejected(rejected.Message);
         }
-        catch (Exception ex) when (!source.Faulted && IsContentFault(ex))
+        catch (Exception ex) when (source.Fault is null && IsContentFault(ex))
         {
             // The ZIP reader's complaints about the archive structure; its text is not for users.
             return new ProfileOutcome.Rejected("The archive is damaged or uses an unsupported feature.");
         }
     }
 
-    private static bool IsContentFault(Exception ex) =>
-        ex is InvalidDataException or NotSupportedException or EndOfStreamException ||
-        (ex is IOException && ex is not OperationCanceledException);
+    // Not from the stream (that is checked first), so from the ZIP reader judging the archive.
+    private static bool IsContentFault(Exception ex) => ex is InvalidDataException or NotSupportedException or IOException;
 }

@@ -2,16 +2,16 @@ namespace Enclave.Core.Profiling;
 
 /// <summary>
 /// Wraps the caller's stream, read-only. It counts the bytes actually read (compressed bytes, for a ZIP, which is what
-/// the compression ratio is measured against) and remembers whether the stream itself failed, so that a genuine I/O
-/// fault propagates while anything the ZIP reader throws about bad content becomes a rejection. Seeks outside the
-/// stream are content faults (an offset in the archive points nowhere) and are refused here, before the inner stream
-/// could report them as I/O errors.
+/// the compression ratio is measured against) and keeps the first exception the stream itself threw: ZipArchive wraps
+/// those in InvalidDataException, and the profiler must rethrow the original I/O fault or cancellation rather than
+/// call the content damaged. Seeks outside the stream are content faults (an offset in the archive points nowhere)
+/// and are refused here, before the inner stream could report them as I/O errors.
 /// </summary>
 internal sealed class SourceStream(Stream inner) : Stream
 {
     public long BytesRead { get; private set; }
 
-    public bool Faulted { get; private set; }
+    public Exception? Fault { get; private set; }
 
     public override bool CanRead => true;
 
@@ -36,9 +36,9 @@ internal sealed class SourceStream(Stream inner) : Stream
         {
             read = inner.Read(buffer);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
-            Faulted = true;
+            Fault ??= ex;
             throw;
         }
 
@@ -56,9 +56,9 @@ internal sealed class SourceStream(Stream inner) : Stream
         {
             read = await inner.ReadAsync(buffer, cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
-            Faulted = true;
+            Fault ??= ex;
             throw;
         }
 
@@ -96,9 +96,9 @@ internal sealed class SourceStream(Stream inner) : Stream
         {
             return action();
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
-            Faulted = true;
+            Fault ??= ex;
             throw;
         }
     }

@@ -26,12 +26,17 @@ internal static class ZipDirectoryCheck
             throw NotZip();
         }
 
-        int tailLength = (int)Math.Min(length, EndRecordSize + MaxCommentLength);
-        byte[] tail = new byte[tailLength];
-        archive.Seek(length - tailLength, SeekOrigin.Begin);
-        await archive.ReadExactlyAsync(tail, cancellationToken);
-
+        // Most archives have no comment, so the end record (and a ZIP64 locator before it) is in the last few bytes;
+        // only otherwise read the whole window a comment could occupy.
+        const int shortTail = 128;
+        byte[] tail = await ReadTailAsync(archive, (int)Math.Min(length, shortTail), cancellationToken);
         int end = FindEndRecord(tail);
+        if (end < 0 && length > shortTail)
+        {
+            tail = await ReadTailAsync(archive, (int)Math.Min(length, EndRecordSize + MaxCommentLength), cancellationToken);
+            end = FindEndRecord(tail);
+        }
+
         if (end < 0)
         {
             throw NotZip();
@@ -73,6 +78,14 @@ internal static class ZipDirectoryCheck
         }
 
         archive.Seek(0, SeekOrigin.Begin);
+    }
+
+    private static async Task<byte[]> ReadTailAsync(Stream archive, int count, CancellationToken cancellationToken)
+    {
+        byte[] tail = new byte[count];
+        archive.Seek(archive.Length - count, SeekOrigin.Begin);
+        await archive.ReadExactlyAsync(tail, cancellationToken);
+        return tail;
     }
 
     // Like ZipArchive, take the last signature in the tail, so both read the same record.

@@ -24,7 +24,7 @@ internal static class ZipProfiler
             guard.BeginEntry(entry.CompressedLength);
             try
             {
-                await using var content = await entry.OpenAsync(cancellationToken);
+                await using var content = new VerifiedEntryStream(await entry.OpenAsync(cancellationToken), entry.Length, entry.Crc32);
                 tables.Add(await TextTable.ReadAsync(content, kind, entry.FullName, guard, limits, cancellationToken));
             }
             catch (ProfileRejectedException rejected)

@@ -1,0 +1,76 @@
+namespace Enclave.Core.Profiling;
+
+/// <summary>
+/// Reads one ZIP entry and, when it ends, checks the CRC-32 and length against the central directory. ZipArchive checks
+/// neither: it stops silently at the declared size, so an entry whose sizes lie, or whose data is corrupt but still
+/// inflates, would otherwise be profiled from the wrong bytes.
+/// </summary>
+internal sealed class VerifiedEntryStream(Stream inner, long declaredLength, uint declaredCrc) : Stream
+{
+    private readonly Crc32 crc = new();
+    private long length;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int read = inner.Read(buffer);
+        Account(buffer[..read]);
+        return read;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        int read = await inner.ReadAsync(buffer, cancellationToken);
+        Account(buffer.Span[..read]);
+        return read;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void Account(ReadOnlySpan<byte> data)
+    {
+        if (!data.IsEmpty)
+        {
+            length += data.Length;
+            crc.Append(data);
+            return;
+        }
+
+        if (length != declaredLength || crc.Value != declaredCrc)
+        {
+            throw new ProfileRejectedException("The entry is damaged: its size or checksum does not match the archive directory.");
+        }
+    }
+}
