@@ -46,11 +46,16 @@ public sealed class ProcessingRetryTests
             using var owned = client;
             proxy.Stalled = true;
             Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/sessions/{session}/uploads/{upload}/complete")).StatusCode);
-            await Task.Delay(2500);
-            proxy.Stalled = false;
-            var settled = await ProcessingTests.WaitSettledAsync(client, session, upload);
-            Assert.Equal(UploadStatus.Ready, settled.GetProperty("status").GetString());
+            // Hold the outage until processing has really failed once.
+            for (var i = 0; i < 200 && !processor.Lines.Any(l => l.Contains("will be delivered again", StringComparison.Ordinal)); i++)
+            {
+                await Task.Delay(100);
+            }
+
             Assert.Contains(processor.Lines, l => l.Contains("will be delivered again", StringComparison.Ordinal));
+            proxy.Stalled = false;
+            var settled = await ProcessingTests.WaitSettledAsync(client, session, upload, processor);
+            Assert.Equal(UploadStatus.Ready, settled.GetProperty("status").GetString());
         }
     }
 
