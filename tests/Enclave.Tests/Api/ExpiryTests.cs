@@ -55,6 +55,20 @@ public sealed class ExpiryTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task An_expired_upload_is_not_found_and_not_listed()
+    {
+        using var client = fixture.Client();
+        await client.RegisterAndSignInAsync();
+        var session = await client.CreateSessionAsync("uploads");
+        var upload = (await client.CreateUploadAsync(session, "old.csv", "text/csv", 10)).GetProperty("uploadId").GetString()!;
+        await ExpireAsync(fixture.Storage.DataTable, "USER#" + client.UserId, $"UPLOAD#{session}#{upload}");
+        await Problem.AssertAsync(await client.GetAsync($"/api/sessions/{session}/uploads/{upload}"), HttpStatusCode.NotFound);
+        await Problem.AssertAsync(await client.GetAsync($"/api/sessions/{session}/uploads/{upload}/download"), HttpStatusCode.NotFound);
+        var list = await (await client.GetAsync($"/api/sessions/{session}/uploads")).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Empty(list.GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
     public async Task User_data_is_keyed_by_its_owner()
     {
         using var client = fixture.Client();

@@ -103,6 +103,49 @@ public sealed class ProcessingTests(ProcessorFixture fixture) : IClassFixture<Pr
     }
 
     [Fact]
+    public async Task A_zip_of_csv_and_json_lines_is_read_from_storage_by_range_and_profiled_per_entry()
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(buffer, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            await using (var csv = new StreamWriter(zip.CreateEntry("data/a.csv").Open()))
+            {
+                await csv.WriteAsync("k,v\nx,1\ny,2\n");
+            }
+
+            await using (var jsonl = new StreamWriter(zip.CreateEntry("b.jsonl").Open()))
+            {
+                await jsonl.WriteAsync("{\"n\":1}\n{\"n\":2}\n{\"n\":null}\n");
+            }
+        }
+
+        var (client, session, upload) = await UploadAsync("bundle.zip", "application/zip", buffer.ToArray());
+        using var owned = client;
+        var settled = await WaitSettledAsync(client, session, upload, fixture.Processor);
+        Assert.Equal(UploadStatus.Ready, settled.GetProperty("status").GetString());
+        var profile = await (await client.GetAsync($"/api/sessions/{session}/uploads/{upload}/profile")).Content.ReadFromJsonAsync<JsonElement>();
+        var tables = profile.GetProperty("tables").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!, t => t.GetProperty("rowCount").GetInt64());
+        Assert.Equal(new Dictionary<string, long> { ["data/a.csv"] = 2, ["b.jsonl"] = 3 }, tables);
+    }
+
+    [Fact]
+    public async Task A_zip_slip_entry_is_rejected_with_a_reason()
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(buffer, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            await using var entry = new StreamWriter(zip.CreateEntry("../escape.csv").Open());
+            await entry.WriteAsync("a\n1\n");
+        }
+
+        var (client, session, upload) = await UploadAsync("slip.zip", "application/zip", buffer.ToArray());
+        using var owned = client;
+        var settled = await WaitSettledAsync(client, session, upload, fixture.Processor);
+        Assert.Equal(UploadStatus.Rejected, settled.GetProperty("status").GetString());
+        Assert.Contains("'..'", settled.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_api_does_not_expose_the_event_path()
     {
         using var http = fixture.Api.CreateHttpClient();
