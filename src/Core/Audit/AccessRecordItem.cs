@@ -60,14 +60,22 @@ public static class AccessRecordItem
         item.RequireS("clientIp"),
         item.RequireS("instanceId"));
 
-    private static AccessOutcome ParseOutcome(string text) => text switch
+    private static AccessOutcome ParseOutcome(string text) =>
+        TryParseOutcome(text, out var outcome) ? outcome : throw new InvalidDataException("Unknown outcome.");
+
+    /// <summary>The stored outcome names (allowed, denied, not-found, error); nothing else parses.</summary>
+    public static bool TryParseOutcome(string? text, out AccessOutcome outcome)
     {
-        "allowed" => AccessOutcome.Allowed,
-        "denied" => AccessOutcome.Denied,
-        "not-found" => AccessOutcome.NotFound,
-        "error" => AccessOutcome.Error,
-        _ => throw new InvalidDataException("Unknown outcome."),
-    };
+        (var ok, outcome) = text switch
+        {
+            "allowed" => (true, AccessOutcome.Allowed),
+            "denied" => (true, AccessOutcome.Denied),
+            "not-found" => (true, AccessOutcome.NotFound),
+            "error" => (true, AccessOutcome.Error),
+            _ => (false, AccessOutcome.Error),
+        };
+        return ok;
+    }
 
     private static void AddIfPresent(Dictionary<string, AttributeValue> item, string name, string? value)
     {

@@ -1,4 +1,5 @@
 using Enclave.Core.Configuration;
+using Enclave.Functions.Audit;
 using Enclave.Functions.Auth;
 using Enclave.Functions.Health;
 using Enclave.Functions.Http;
@@ -48,6 +49,7 @@ internal static class EnclaveApp
         app.MapAuth();
         app.MapSessions();
         app.MapUploads();
+        app.MapAudit();
         return app;
     }
 

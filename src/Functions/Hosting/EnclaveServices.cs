@@ -77,7 +77,11 @@ internal static class EnclaveServices
         services.AddAuthorizationBuilder()
             .SetDefaultPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(SignInCookieHandler.SchemeName)
                 .RequireAuthenticatedUser()
-                .Build());
+                .Build())
+            .AddPolicy(Audit.AuditApi.AuditorPolicy, policy => policy
+                .AddAuthenticationSchemes(SignInCookieHandler.SchemeName)
+                .RequireAuthenticatedUser()
+                .RequireRole(Audit.AuditApi.AuditorRole));
 
         services.AddEnclaveProblems();
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Enclave.Core.Sessions;
 using Enclave.Core.Uploads;
+using Enclave.Functions.Audit;
 using Enclave.Functions.Auth;
 using Enclave.Functions.Health;
 using Enclave.Functions.Sessions;
@@ -29,4 +30,5 @@ namespace Enclave.Functions.Http;
 [JsonSerializable(typeof(DownloadLink))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(ReadinessResponse))]
+[JsonSerializable(typeof(AuditPage))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;

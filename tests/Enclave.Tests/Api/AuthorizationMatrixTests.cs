@@ -1,6 +1,5 @@
 using System.Net;
-using Amazon.DynamoDBv2.Model;
-using Enclave.Core.Storage;
+using Enclave.Core.Accounts;
 using Enclave.Functions.Hosting;
 using Enclave.Tests.Infrastructure;
 using Microsoft.AspNetCore.Routing;
@@ -50,6 +49,7 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         ["GET /api/sessions/{sessionId}/uploads/{uploadId}/profile"] = [401, 404, 404, 409, 409],
         ["GET /api/sessions/{sessionId}/uploads/{uploadId}/download"] = [401, 404, 404, 409, 409],
         ["DELETE /api/sessions/{sessionId}/uploads/{uploadId}"] = [401, 404, 404, 403, 204],
+        ["GET /api/audit"] = [401, 404, 200, 404, 404],
     };
 
     public static IReadOnlyList<string> RouteTable()
@@ -86,11 +86,16 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
                 await owner.RegisterAndSignInAsync();
                 await other.RegisterAndSignInAsync();
                 await auditor.RegisterAndSignInAsync();
-                await GrantAsync(auditor.UserId!, "auditor");
+                await GrantAsync(auditor.Email!, "auditor");
                 var session = await owner.CreateSessionAsync("matrix");
                 var upload = (await owner.CreateUploadAsync(session, "m.csv", "text/csv", 10)).GetProperty("uploadId").GetString()!;
                 var method = new HttpMethod(route.Split(' ')[0]);
                 var path = route.Split(' ')[1].Replace("{sessionId}", session, StringComparison.Ordinal).Replace("{uploadId}", upload, StringComparison.Ordinal);
+                if (route == "GET /api/audit")
+                {
+                    path += "?actor=" + owner.UserId; // a valid query, so only the role decides
+                }
+
                 using var anonymous = fixture.Client();
                 foreach (var caller in Enum.GetValues<Caller>())
                 {
@@ -129,13 +134,10 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         _ => null,
     };
 
-    // Until the operator command exists (auditors' issue), a role is granted the way it will be: straight in DynamoDB.
-    private async Task GrantAsync(string userId, string role) => await fixture.Dynamo.UpdateItemAsync(new UpdateItemRequest
+    // Roles come only from the operator command's code path, never from an HTTP route.
+    private async Task GrantAsync(string email, string role)
     {
-        TableName = fixture.Storage.IdentityTable,
-        Key = Attr.Key("ACCOUNT#" + userId, "ACCOUNT"),
-        UpdateExpression = "ADD #roles :role",
-        ExpressionAttributeNames = new() { ["#roles"] = "roles" },
-        ExpressionAttributeValues = new() { [":role"] = new AttributeValue { SS = [role] } },
-    });
+        var grants = new RoleGrants(fixture.Dynamo, fixture.Storage.IdentityTable, fixture.Storage.AuditTable, await fixture.AuditKeyAsync(), TimeProvider.System);
+        Assert.IsType<RoleChangeResult.Done>(await grants.ChangeAsync(RoleChange.Grant, email, role, "matrix-test", CancellationToken.None));
+    }
 }

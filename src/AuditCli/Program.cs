@@ -1,0 +1,3 @@
+using Enclave.AuditCli;
+
+return await new AuditCommand(TimeProvider.System).RunAsync(args, Console.Out, Console.Error);
