@@ -39,7 +39,9 @@ public sealed class LoggingTests(ApiFixture fixture) : IClassFixture<ApiFixture>
             expected[response.Headers.GetValues("X-Request-Id").Single()] = (client.UserId!, sessions[client.UserId!]);
         }
 
-        await WaitForAsync(() => expected.Keys.All(id => fixture.Api.Lines.Any(l => l.Contains(id, StringComparison.Ordinal))));
+        // The completion line is the last a request writes; wait for all of them.
+        await WaitForAsync(() => expected.Keys.All(id => fixture.Api.Lines.Any(l =>
+            l.Contains(id, StringComparison.Ordinal) && l.Contains("Request finished", StringComparison.Ordinal))));
         var lines = fixture.Api.Lines.Where(l => !l.StartsWith("stderr:", StringComparison.Ordinal)).ToList();
         var parsed = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
         var checkedLines = 0;
