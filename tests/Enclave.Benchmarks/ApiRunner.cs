@@ -52,6 +52,30 @@ internal sealed class ApiRunner : IAsyncDisposable
         return runner;
     }
 
+    /// <summary>Waits up to 10 s for /api/health to answer 200.</summary>
+    public async Task WaitHealthyAsync()
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress };
+        for (var i = 0; i < 100; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync("/api/health")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("The API did not become healthy.");
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!process.HasExited)

@@ -10,20 +10,7 @@ internal static class LoginTiming
     {
         await using var api = ApiRunner.Start(binary, stack.ApiSettings("benchlogin"));
         using var http = new HttpClient { BaseAddress = api.BaseAddress };
-        for (var i = 0; i < 100; i++)
-        {
-            try
-            {
-                if ((await http.GetAsync("/api/health")).IsSuccessStatusCode)
-                {
-                    break;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(100);
-            }
-        }
+        await api.WaitHealthyAsync();
 
         var email = $"timing-{Guid.NewGuid():N}@example.com";
         await http.PostAsJsonAsync("/api/auth/register", new { email, password = "bench passphrase 12345" });

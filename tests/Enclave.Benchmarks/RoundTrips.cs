@@ -10,11 +10,7 @@ internal static class RoundTrips
     {
         await using var api = ApiRunner.Start(binary, stack.ApiSettings("benchtrips"));
         using var http = new HttpClient { BaseAddress = api.BaseAddress };
-        await Task.Delay(200);
-        for (var i = 0; i < 100 && !await IsUpAsync(http); i++)
-        {
-            await Task.Delay(100);
-        }
+        await api.WaitHealthyAsync();
 
         var credentials = new { email = $"trips-{Guid.NewGuid():N}@example.com", password = "bench passphrase 12345" };
         string? cookie = null;
@@ -72,18 +68,6 @@ internal static class RoundTrips
                                      l.TryGetProperty("aws_calls", out _));
             var calls = line.ValueKind == JsonValueKind.Object ? line.GetProperty("aws_calls").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture) : "?";
             Console.WriteLine($"  {route,-40} {(int)response.StatusCode,4} {calls,3}");
-        }
-    }
-
-    private static async Task<bool> IsUpAsync(HttpClient http)
-    {
-        try
-        {
-            return (await http.GetAsync("/api/health")).IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
         }
     }
 }

@@ -15,20 +15,7 @@ internal static class UploadBytes
     {
         await using var api = ApiRunner.Start(binary, stack.ApiSettings("benchbytes"));
         using var http = new HttpClient { BaseAddress = api.BaseAddress };
-        for (var i = 0; i < 100; i++)
-        {
-            try
-            {
-                if ((await http.GetAsync("/api/health")).IsSuccessStatusCode)
-                {
-                    break;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(100);
-            }
-        }
+        await api.WaitHealthyAsync();
 
         long apiBytes = 0;
         async Task<HttpResponseMessage> Send(HttpRequestMessage request)

@@ -129,50 +129,11 @@ public sealed class DynamoUploadStore(
         return new UploadPage([.. response.Items.Select(FromItem)], next);
     }
 
-    public async Task<bool> SettleAsync(string ownerId, Upload upload, string status, long? size, string? reason, string action,
-        CancellationToken cancellationToken)
-    {
-        var values = new Dictionary<string, AttributeValue>
-        {
-            [":status"] = Attr.S(status),
-            [":pending"] = Attr.S(UploadStatus.Pending),
-            [":updatedAt"] = Attr.S(Attr.Iso(clock.GetUtcNow())),
-            [":size"] = size is { } s ? Attr.N(s) : new AttributeValue { NULL = true },
-            [":reason"] = reason is null ? new AttributeValue { NULL = true } : Attr.S(reason),
-        };
-        try
-        {
-            await dynamo.TransactWriteItemsAsync(
-                new TransactWriteItemsRequest
-                {
-                    TransactItems =
-                    [
-                        new()
-                        {
-                            Update = new Update
-                            {
-                                TableName = Table,
-                                Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(upload.SessionId, upload.UploadId)),
-                                UpdateExpression = "SET #status = :status, updatedAt = :updatedAt, size = :size, reason = :reason",
-                                ConditionExpression = "#status = :pending",
-                                ExpressionAttributeNames = new() { ["#status"] = "status" },
-                                ExpressionAttributeValues = values,
-                            },
-                        },
-                        await accessLog.PrepareAsync(
-                            new AccessEvent(action, status == UploadStatus.Rejected ? AccessOutcome.Denied : AccessOutcome.Allowed, reason,
-                                upload.SessionId, upload.UploadId),
-                            cancellationToken),
-                    ],
-                },
-                cancellationToken);
-            return true;
-        }
-        catch (TransactionCanceledException ex) when (ex.CancellationReasons?.FirstOrDefault()?.Code == "ConditionalCheckFailed")
-        {
-            return false;
-        }
-    }
+    public Task<bool> SettleAsync(string ownerId, Upload upload, string status, long? size, string? reason, string action,
+        CancellationToken cancellationToken) =>
+        TransitionAsync(ownerId, upload, UploadStatus.Pending, status, reason, size ?? -1,
+            new AccessEvent(action, status == UploadStatus.Rejected ? AccessOutcome.Denied : AccessOutcome.Allowed, reason, upload.SessionId, upload.UploadId),
+            cancellationToken);
 
     public async Task<(Upload Upload, int Attempts)?> ClaimForProcessingAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken)
     {
@@ -205,8 +166,31 @@ public sealed class DynamoUploadStore(
         }
     }
 
-    public async Task<bool> FinishProcessingAsync(string ownerId, Upload upload, string status, string? reason, CancellationToken cancellationToken)
+    public Task<bool> FinishProcessingAsync(string ownerId, Upload upload, string status, string? reason, CancellationToken cancellationToken) =>
+        TransitionAsync(ownerId, upload, UploadStatus.Processing, status, reason, null,
+            new AccessEvent("upload.process", status == UploadStatus.Ready ? AccessOutcome.Allowed : AccessOutcome.Denied, reason,
+                upload.SessionId, upload.UploadId, ownerId),
+            cancellationToken);
+
+    /// <summary>Moves an upload from one status to the next, with its record, only if it is still in the first.</summary>
+    private async Task<bool> TransitionAsync(string ownerId, Upload upload, string from, string to, string? reason, long? size,
+        AccessEvent record, CancellationToken cancellationToken)
     {
+        var values = new Dictionary<string, AttributeValue>
+        {
+            [":status"] = Attr.S(to),
+            [":from"] = Attr.S(from),
+            [":updatedAt"] = Attr.S(Attr.Iso(clock.GetUtcNow())),
+            [":reason"] = reason is null ? new AttributeValue { NULL = true } : Attr.S(reason),
+        };
+        var update = "SET #status = :status, updatedAt = :updatedAt, reason = :reason";
+        if (size is { } measured)
+        {
+            // -1: nothing arrived to measure.
+            values[":size"] = measured < 0 ? new AttributeValue { NULL = true } : Attr.N(measured);
+            update += ", size = :size";
+        }
+
         try
         {
             await dynamo.TransactWriteItemsAsync(
@@ -220,22 +204,13 @@ public sealed class DynamoUploadStore(
                             {
                                 TableName = Table,
                                 Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(upload.SessionId, upload.UploadId)),
-                                UpdateExpression = "SET #status = :status, updatedAt = :updatedAt, reason = :reason",
-                                ConditionExpression = "#status = :processing",
+                                UpdateExpression = update,
+                                ConditionExpression = "#status = :from",
                                 ExpressionAttributeNames = new() { ["#status"] = "status" },
-                                ExpressionAttributeValues = new()
-                                {
-                                    [":status"] = Attr.S(status),
-                                    [":processing"] = Attr.S(UploadStatus.Processing),
-                                    [":updatedAt"] = Attr.S(Attr.Iso(clock.GetUtcNow())),
-                                    [":reason"] = reason is null ? new AttributeValue { NULL = true } : Attr.S(reason),
-                                },
+                                ExpressionAttributeValues = values,
                             },
                         },
-                        await accessLog.PrepareAsync(
-                            new AccessEvent("upload.process", status == UploadStatus.Ready ? AccessOutcome.Allowed : AccessOutcome.Denied, reason,
-                                upload.SessionId, upload.UploadId, ownerId),
-                            cancellationToken),
+                        await accessLog.PrepareAsync(record, cancellationToken),
                     ],
                 },
                 cancellationToken);
