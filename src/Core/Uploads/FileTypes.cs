@@ -32,7 +32,7 @@ public static class FileTypes
             return $"Use a file name of at most {MaxFileNameLength} characters.";
         }
 
-        if (fileName != fileName.Trim() || fileName.Any(c => char.IsControl(c) || c is '/' or '\\') || HasLoneSurrogate(fileName) ||
+        if (fileName != fileName.Trim() || fileName.Any(c => char.IsControl(c) || c is '/' or '\\' or ':') || HasLoneSurrogate(fileName) ||
             fileName.Contains("..", StringComparison.Ordinal))
         {
             return "The file name contains characters or sequences that are not allowed.";
