@@ -71,21 +71,13 @@ public sealed class AccountService(
         accountItem["email"] = Attr.S(email);
         accountItem["generation"] = Attr.N(0);
         accountItem["createdAt"] = Attr.S(Attr.Iso(now));
-        try
-        {
-            await dynamo.TransactWriteItemsAsync(
-                new TransactWriteItemsRequest
-                {
-                    TransactItems =
-                    [
-                        new() { Put = new Put { TableName = Table, Item = emailItem, ConditionExpression = "attribute_not_exists(pk)" } },
-                        new() { Put = new Put { TableName = Table, Item = accountItem, ConditionExpression = "attribute_not_exists(pk)" } },
-                        await accessLog.PrepareAsync(new AccessEvent("auth.register", AccessOutcome.Allowed, SubjectUserId: userId), cancellationToken),
-                    ],
-                },
-                cancellationToken);
-        }
-        catch (TransactionCanceledException ex) when (ex.CancellationReasons?.FirstOrDefault()?.Code == "ConditionalCheckFailed")
+        if (!await dynamo.TryCommitAsync(
+            [
+                new() { Put = new Put { TableName = Table, Item = emailItem, ConditionExpression = "attribute_not_exists(pk)" } },
+                new() { Put = new Put { TableName = Table, Item = accountItem, ConditionExpression = "attribute_not_exists(pk)" } },
+                await accessLog.PrepareAsync(new AccessEvent("auth.register", AccessOutcome.Allowed, SubjectUserId: userId), cancellationToken),
+            ],
+            cancellationToken))
         {
             await accessLog.WriteAsync(new AccessEvent("auth.register", AccessOutcome.Denied, "email-taken"), cancellationToken);
             return new RegisterResult.EmailTaken();

@@ -59,24 +59,10 @@ public sealed class DynamoSessionStore(
         Dictionary<string, AttributeValue>? start = null;
         do
         {
-            var page = await dynamo.QueryAsync(
-                new QueryRequest
-                {
-                    TableName = Table,
-                    KeyConditionExpression = "pk = :pk AND begins_with(sk, :prefix)",
-                    FilterExpression = "#ttl > :now AND attribute_not_exists(deleting)",
-                    ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
-                    ExpressionAttributeValues = new()
-                    {
-                        [":pk"] = Attr.S(OwnerKey(ownerId)),
-                        [":prefix"] = Attr.S(SessionPrefix),
-                        [":now"] = Attr.N(clock.GetUtcNow().ToUnixTimeSeconds()),
-                    },
-                    Select = Select.COUNT,
-                    ConsistentRead = true,
-                    ExclusiveStartKey = start,
-                },
-                cancellationToken);
+            var query = LiveSessions(ownerId);
+            query.Select = Select.COUNT;
+            query.ExclusiveStartKey = start;
+            var page = await dynamo.QueryAsync(query, cancellationToken);
             count += page.Count ?? 0;
             start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
         }
@@ -87,22 +73,9 @@ public sealed class DynamoSessionStore(
 
     public async Task<SessionPage> ListAsync(string ownerId, string? afterSessionId, int limit, CancellationToken cancellationToken)
     {
-        var request = new QueryRequest
-        {
-            TableName = Table,
-            KeyConditionExpression = "pk = :pk AND begins_with(sk, :prefix)",
-            FilterExpression = "#ttl > :now AND attribute_not_exists(deleting)",
-            ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
-            ExpressionAttributeValues = new()
-            {
-                [":pk"] = Attr.S(OwnerKey(ownerId)),
-                [":prefix"] = Attr.S(SessionPrefix),
-                [":now"] = Attr.N(clock.GetUtcNow().ToUnixTimeSeconds()),
-            },
-            ScanIndexForward = false,
-            Limit = limit,
-            ConsistentRead = true,
-        };
+        var request = LiveSessions(ownerId);
+        request.ScanIndexForward = false;
+        request.Limit = limit;
         if (afterSessionId is not null)
         {
             request.ExclusiveStartKey = Attr.Key(OwnerKey(ownerId), SessionPrefix + afterSessionId);
@@ -189,6 +162,22 @@ public sealed class DynamoSessionStore(
             new DeleteItemRequest { TableName = Table, Key = Attr.Key(OwnerKey(ownerId), SessionPrefix + sessionId) },
             cancellationToken);
 
+    /// <summary>The owner's sessions that are neither expired (TTL deletion lags) nor being deleted.</summary>
+    private QueryRequest LiveSessions(string ownerId) => new()
+    {
+        TableName = Table,
+        KeyConditionExpression = "pk = :pk AND begins_with(sk, :prefix)",
+        FilterExpression = "#ttl > :now AND attribute_not_exists(deleting)",
+        ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
+        ExpressionAttributeValues = new()
+        {
+            [":pk"] = Attr.S(OwnerKey(ownerId)),
+            [":prefix"] = Attr.S(SessionPrefix),
+            [":now"] = Attr.N(clock.GetUtcNow().ToUnixTimeSeconds()),
+        },
+        ConsistentRead = true,
+    };
+
     private async Task<Session?> ReadAsync(string ownerId, string sessionId, CancellationToken cancellationToken)
     {
         var response = await dynamo.GetItemAsync(
@@ -197,23 +186,8 @@ public sealed class DynamoSessionStore(
         return response.Item is { Count: > 0 } item && item.IsLive(clock.GetUtcNow()) && !item.ContainsKey("deleting") ? FromItem(item) : null;
     }
 
-    private async Task<bool> TryTransactAsync(Update? update, Delete? delete, AccessEvent record, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await dynamo.TransactWriteItemsAsync(
-                new TransactWriteItemsRequest
-                {
-                    TransactItems = [new() { Update = update, Delete = delete }, await accessLog.PrepareAsync(record, cancellationToken)],
-                },
-                cancellationToken);
-            return true;
-        }
-        catch (TransactionCanceledException ex) when (ex.CancellationReasons?.FirstOrDefault()?.Code == "ConditionalCheckFailed")
-        {
-            return false;
-        }
-    }
+    private async Task<bool> TryTransactAsync(Update? update, Delete? delete, AccessEvent record, CancellationToken cancellationToken) =>
+        await dynamo.TryCommitAsync([new() { Update = update, Delete = delete }, await accessLog.PrepareAsync(record, cancellationToken)], cancellationToken);
 
     private static Dictionary<string, AttributeValue> ToItem(string ownerId, Session s)
     {

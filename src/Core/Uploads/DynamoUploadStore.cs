@@ -28,55 +28,48 @@ public sealed class DynamoUploadStore(
     public async Task<CreateUploadResult> CreatePendingAsync(string ownerId, Upload upload, int maxPerSession, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
-        try
-        {
-            await dynamo.TransactWriteItemsAsync(
-                new TransactWriteItemsRequest
+        if (await dynamo.TryCommitAsync(
+            [
+                new()
                 {
-                    TransactItems =
-                    [
-                        new()
+                    Update = new Update
+                    {
+                        TableName = Table,
+                        Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), DynamoSessionStore.SessionSortKey(upload.SessionId)),
+                        UpdateExpression = "SET uploadCount = if_not_exists(uploadCount, :zero) + :one",
+                        ConditionExpression = "attribute_exists(pk) AND #ttl > :now AND attribute_not_exists(deleting) " +
+                                              "AND (attribute_not_exists(uploadCount) OR uploadCount < :max)",
+                        ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
+                        ExpressionAttributeValues = new()
                         {
-                            Update = new Update
-                            {
-                                TableName = Table,
-                                Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), DynamoSessionStore.SessionSortKey(upload.SessionId)),
-                                UpdateExpression = "SET uploadCount = if_not_exists(uploadCount, :zero) + :one",
-                                ConditionExpression = "attribute_exists(pk) AND #ttl > :now AND attribute_not_exists(deleting) " +
-                                                      "AND (attribute_not_exists(uploadCount) OR uploadCount < :max)",
-                                ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
-                                ExpressionAttributeValues = new()
-                                {
-                                    [":zero"] = Attr.N(0), [":one"] = Attr.N(1), [":now"] = Attr.N(now), [":max"] = Attr.N(maxPerSession),
-                                },
-                            },
+                            [":zero"] = Attr.N(0), [":one"] = Attr.N(1), [":now"] = Attr.N(now), [":max"] = Attr.N(maxPerSession),
                         },
-                        new() { Put = new Put { TableName = Table, Item = ToItem(ownerId, upload), ConditionExpression = "attribute_not_exists(pk)" } },
-                        await accessLog.PrepareAsync(
-                            new AccessEvent("upload.create", AccessOutcome.Allowed, SessionId: upload.SessionId, UploadId: upload.UploadId),
-                            cancellationToken),
-                    ],
+                    },
                 },
-                cancellationToken);
+                new() { Put = new Put { TableName = Table, Item = ToItem(ownerId, upload), ConditionExpression = "attribute_not_exists(pk)" } },
+                await accessLog.PrepareAsync(
+                    new AccessEvent("upload.create", AccessOutcome.Allowed, SessionId: upload.SessionId, UploadId: upload.UploadId),
+                    cancellationToken),
+            ],
+            cancellationToken))
+        {
             return CreateUploadResult.Created;
         }
-        catch (TransactionCanceledException ex) when (ex.CancellationReasons?.FirstOrDefault()?.Code == "ConditionalCheckFailed")
-        {
-            var session = await dynamo.GetItemAsync(
-                new GetItemRequest
-                {
-                    TableName = Table,
-                    Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), DynamoSessionStore.SessionSortKey(upload.SessionId)),
-                    ConsistentRead = true,
-                },
-                cancellationToken);
-            var live = session.Item is { Count: > 0 } item && item.IsLive(clock.GetUtcNow()) && !item.ContainsKey("deleting");
-            await accessLog.WriteAsync(
-                new AccessEvent("upload.create", live ? AccessOutcome.Denied : AccessOutcome.NotFound, live ? "upload-limit" : null,
-                    SessionId: upload.SessionId),
-                cancellationToken);
-            return live ? CreateUploadResult.LimitReached : CreateUploadResult.SessionNotFound;
-        }
+
+        var session = await dynamo.GetItemAsync(
+            new GetItemRequest
+            {
+                TableName = Table,
+                Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), DynamoSessionStore.SessionSortKey(upload.SessionId)),
+                ConsistentRead = true,
+            },
+            cancellationToken);
+        var live = session.Item is { Count: > 0 } item && item.IsLive(clock.GetUtcNow()) && !item.ContainsKey("deleting");
+        await accessLog.WriteAsync(
+            new AccessEvent("upload.create", live ? AccessOutcome.Denied : AccessOutcome.NotFound, live ? "upload-limit" : null,
+                SessionId: upload.SessionId),
+            cancellationToken);
+        return live ? CreateUploadResult.LimitReached : CreateUploadResult.SessionNotFound;
     }
 
     public async Task<Upload?> FindAsync(string ownerId, string sessionId, string uploadId, string action, CancellationToken cancellationToken)
@@ -191,35 +184,23 @@ public sealed class DynamoUploadStore(
             update += ", size = :size";
         }
 
-        try
-        {
-            await dynamo.TransactWriteItemsAsync(
-                new TransactWriteItemsRequest
+        return await dynamo.TryCommitAsync(
+            [
+                new()
                 {
-                    TransactItems =
-                    [
-                        new()
-                        {
-                            Update = new Update
-                            {
-                                TableName = Table,
-                                Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(upload.SessionId, upload.UploadId)),
-                                UpdateExpression = update,
-                                ConditionExpression = "#status = :from",
-                                ExpressionAttributeNames = new() { ["#status"] = "status" },
-                                ExpressionAttributeValues = values,
-                            },
-                        },
-                        await accessLog.PrepareAsync(record, cancellationToken),
-                    ],
+                    Update = new Update
+                    {
+                        TableName = Table,
+                        Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(upload.SessionId, upload.UploadId)),
+                        UpdateExpression = update,
+                        ConditionExpression = "#status = :from",
+                        ExpressionAttributeNames = new() { ["#status"] = "status" },
+                        ExpressionAttributeValues = values,
+                    },
                 },
-                cancellationToken);
-            return true;
-        }
-        catch (TransactionCanceledException ex) when (ex.CancellationReasons?.FirstOrDefault()?.Code == "ConditionalCheckFailed")
-        {
-            return false;
-        }
+                await accessLog.PrepareAsync(record, cancellationToken),
+            ],
+            cancellationToken);
     }
 
     public async Task<Upload?> MarkDeletingAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken)

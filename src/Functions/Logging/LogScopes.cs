@@ -33,6 +33,13 @@ internal static class LogScopes
         return scope;
     }
 
+    /// <summary>The request's own id under both names; it overrides the host's connection-based "RequestId".</summary>
+    public static Dictionary<string, object?> Ids(string requestId) => new(StringComparer.Ordinal)
+    {
+        [RequestId] = requestId,
+        ["request_id"] = requestId,
+    };
+
     // The Web Adapter passes the Lambda context as JSON in this header.
     private static string? LambdaRequestId(string header)
     {

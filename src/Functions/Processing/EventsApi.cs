@@ -39,14 +39,11 @@ internal static partial class EventsApi
             var context = scope.ServiceProvider.GetRequiredService<RequestContext>();
             context.Begin(EntityId.New().Value, "internal");
             context.ActAsService("processor");
-            using var logScope = logger.BeginScope(new Dictionary<string, object?>(StringComparer.Ordinal)
-            {
-                [LogScopes.RequestId] = context.RequestId,
-                ["request_id"] = context.RequestId,
-                [LogScopes.UserId] = owner,
-                [LogScopes.SessionId] = session,
-                [LogScopes.UploadId] = upload,
-            });
+            var ids = LogScopes.Ids(context.RequestId);
+            ids[LogScopes.UserId] = owner;
+            ids[LogScopes.SessionId] = session;
+            ids[LogScopes.UploadId] = upload;
+            using var logScope = logger.BeginScope(ids);
             try
             {
                 await scope.ServiceProvider.GetRequiredService<UploadProcessor>().ProcessAsync(owner, session, upload, cancellationToken);
