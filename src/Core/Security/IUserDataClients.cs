@@ -1,0 +1,17 @@
+using Amazon.DynamoDBv2;
+using Amazon.S3;
+
+namespace Enclave.Core.Security;
+
+/// <summary>
+/// The one way code reaches user items and objects: clients signed with credentials that IAM scopes to
+/// the one user this request or job serves. There is no unscoped fallback; using it before a user is bound fails.
+/// </summary>
+public interface IUserDataClients
+{
+    string UserId { get; }
+
+    IAmazonDynamoDB Dynamo { get; }
+
+    IAmazonS3 S3 { get; }
+}

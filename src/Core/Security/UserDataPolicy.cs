@@ -1,0 +1,119 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.Json;
+
+namespace Enclave.Core.Security;
+
+/// <summary>Names of the bucket and tables that hold user data; the policy is written against them.</summary>
+public sealed record UserDataResources(string Bucket, string DataTable, string AuditTable);
+
+/// <summary>
+/// The inline session policy passed to STS AssumeRole for one user. The role's own policy is the ceiling
+/// (any user's prefix and partition); this policy narrows the credentials to the one user, so even a wrong
+/// id in app code is refused by AWS. It stays compact: STS caps a session policy at 2,048 characters.
+/// </summary>
+public static class UserDataPolicy
+{
+    public const int MaxLength = 2048;
+
+    public const string UserKeyPrefix = "USER#";
+    public const string ActorKeyPrefix = "ACTOR#";
+    public const string ObjectPrefix = "users/";
+
+    /// <summary>Every S3 object action the app performs on user data (HEAD and ranged GET are s3:GetObject; DeleteObjects needs s3:DeleteObject per key).</summary>
+    public static readonly ImmutableArray<string> ObjectActions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"];
+
+    /// <summary>Every DynamoDB action the app performs on user items (transactions are authorised per item by these).</summary>
+    public static readonly ImmutableArray<string> ItemActions =
+    [
+        "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem",
+    ];
+
+    /// <summary>Access records are append-only: the holder may add records under the listed actors and nothing else.</summary>
+    public static readonly ImmutableArray<string> RecordActions = ["dynamodb:PutItem"];
+
+    public static string ObjectKeyPrefix(string userId) => ObjectPrefix + userId + "/";
+
+    /// <summary>The policy for one user. <paramref name="recordActors"/> are the actors whose records these credentials may write.</summary>
+    public static string For(string userId, UserDataResources resources, IReadOnlyList<string> recordActors)
+    {
+        if (!Ids.EntityId.TryParse(userId, out _))
+        {
+            throw new ArgumentException("Not a user id.", nameof(userId));
+        }
+
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("Version", "2012-10-17");
+            json.WriteStartArray("Statement");
+            Statement(json, ObjectActions, [$"arn:aws:s3:::{resources.Bucket}/{ObjectKeyPrefix(userId)}*"], null);
+            Statement(json, ["s3:ListBucket"], [$"arn:aws:s3:::{resources.Bucket}"], json =>
+            {
+                json.WriteStartObject("StringLike");
+                json.WriteString("s3:prefix", ObjectKeyPrefix(userId) + "*");
+                json.WriteEndObject();
+            });
+            Statement(json, ItemActions, [TableArn(resources.DataTable)], LeadingKeys([UserKeyPrefix + userId]));
+            Statement(json, RecordActions, [TableArn(resources.AuditTable)], LeadingKeys([.. recordActors.Select(a => ActorKeyPrefix + a)]));
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        var policy = Encoding.UTF8.GetString(buffer.ToArray());
+        return policy.Length <= MaxLength ? policy : throw new InvalidOperationException("Session policy exceeds the STS size limit.");
+    }
+
+    // Region and account are left open: the session policy only narrows the role policy, which names the real ARNs.
+    private static string TableArn(string table) => $"arn:aws:dynamodb:*:*:table/{table}";
+
+    /// <summary>
+    /// ForAllValues is true for a request with no leading keys at all (an empty set), so the Null condition
+    /// is what refuses such requests (a Scan, for one).
+    /// </summary>
+    private static Action<Utf8JsonWriter> LeadingKeys(string[] keys) => json =>
+    {
+        json.WriteStartObject("ForAllValues:StringEquals");
+        json.WriteStartArray("dynamodb:LeadingKeys");
+        foreach (var key in keys)
+        {
+            json.WriteStringValue(key);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteStartObject("Null");
+        json.WriteString("dynamodb:LeadingKeys", "false");
+        json.WriteEndObject();
+    };
+
+    private static void Statement(Utf8JsonWriter json, IReadOnlyList<string> actions, string[] resources, Action<Utf8JsonWriter>? condition)
+    {
+        json.WriteStartObject();
+        json.WriteString("Effect", "Allow");
+        json.WriteStartArray("Action");
+        foreach (var action in actions)
+        {
+            json.WriteStringValue(action);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("Resource");
+        foreach (var resource in resources)
+        {
+            json.WriteStringValue(resource);
+        }
+
+        json.WriteEndArray();
+        if (condition is not null)
+        {
+            json.WriteStartObject("Condition");
+            condition(json);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+    }
+}
