@@ -8,3 +8,7 @@ export Enclave__Storage__S3ServiceUrl="$S3_URL"
 export Enclave__Storage__S3ForcePathStyle=true
 export Enclave__Storage__S3ChecksumWhenRequired=true
 export Enclave__Storage__S3PresignOverHttp=true
+export Enclave__UserData__RoleArn="$USER_DATA_ROLE_ARN"
+export Enclave__UserData__StsServiceUrl="$S3_URL"
+export Enclave__UserData__PolicyScope=S3Only
+export Enclave__UserData__UploadFormSigner=HostCredentials

@@ -5,7 +5,7 @@
 #        stack.sh create-role STATE_DIR ROLE_NAME   (RGW role assumable by user admin, with s3:* policy; prints ARN)
 # restart-* reuse the recorded port (old process may be dead or SIGSTOPped); restart-s3 restarts only radosgw.
 # Run scripts/local/install.sh first. After start, `source STATE_DIR/stack.env` gives:
-#   DYNAMODB_URL, DYNAMODB_PORT, S3_URL, S3_PORT, S3_ACCESS_KEY, S3_SECRET_KEY, CEPH_CONF,
+#   DYNAMODB_URL, DYNAMODB_PORT, S3_URL, S3_PORT, S3_ACCESS_KEY, S3_SECRET_KEY, CEPH_CONF, USER_DATA_ROLE_ARN,
 #   STACK_PIDS (all) and DYNAMODB_PID, MON_PID, OSD_PID, RGW_PID.
 set -euo pipefail
 
@@ -210,7 +210,14 @@ start_s3() {
   access=$(rand 'A-Z0-9' 20); secret=$(rand 'A-Za-z0-9' 40)
   rgw_admin user create --uid=admin --display-name=admin --access-key="$access" --secret="$secret" \
     --caps="roles=*;users=*;buckets=*;metadata=*" >/dev/null
+  # The user-data role: its policy is the ceiling (any user's prefix); the API narrows it per user with an
+  # STS session policy, as in AWS. DynamoDB Local ignores credentials, so only the S3 half is enforced locally.
+  rgw_admin role create --role-name=enclave-user-data \
+    --assume-role-policy-doc='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam:::user/admin"]},"Action":["sts:AssumeRole"]}]}' >/dev/null
+  rgw_admin role-policy put --role-name=enclave-user-data --policy-name=user-data-ceiling \
+    --policy-doc='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":["arn:aws:s3:::*/users/*"]},{"Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::*"]}]}' >/dev/null
   cat >"$S/env/s3.env" <<EOF
+export USER_DATA_ROLE_ARN="arn:aws:iam:::role/enclave-user-data"
 export S3_PORT=$rgw_port
 export S3_URL="http://$HOST:$rgw_port"
 export S3_ACCESS_KEY="$access"

@@ -1,7 +1,8 @@
 namespace Enclave.Core.Accounts;
 
-/// <summary>A verified caller, as loaded for one request.</summary>
-public sealed record SignedInUser(string UserId, string Email, IReadOnlyList<string> Roles, string SignInHash, string CsrfToken)
+/// <summary>A verified caller, as loaded for one request, with the credentials its user-data calls run under.</summary>
+public sealed record SignedInUser(
+    string UserId, string Email, IReadOnlyList<string> Roles, string SignInHash, string CsrfToken, Security.ScopedCredentials Credentials)
 {
     public override string ToString() => $"SignedInUser({UserId})";
 }

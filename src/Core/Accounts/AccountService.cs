@@ -27,6 +27,7 @@ public sealed class AccountService(
     PasswordHashing hashing,
     LoginThrottle throttle,
     SigningKeys keys,
+    SignInCredentials signInCredentials,
     IAccessLog accessLog,
     RequestContext request,
     TimeProvider clock)
@@ -140,6 +141,8 @@ public sealed class AccountService(
         var hash = token.Hash(cookieKey);
         var expiresAt = clock.GetUtcNow().AddHours(limits.Value.SignInLifetimeHours);
         var signIn = Attr.Key("ACCOUNT#" + userId, "SIGNIN#" + hash);
+        var (scoped, sealedCredentials) = await signInCredentials.IssueAsync(token, signIn, cancellationToken);
+        signIn[SignInCredentials.Attribute] = sealedCredentials;
         signIn["generation"] = Attr.N(account.Item.GetN("generation"));
         signIn["createdAt"] = Attr.S(Attr.Iso(clock.GetUtcNow()));
         signIn[Attr.Ttl] = Attr.N(expiresAt.ToUnixTimeSeconds());
@@ -154,7 +157,7 @@ public sealed class AccountService(
                 ],
             },
             cancellationToken);
-        var user = new SignedInUser(userId, account.Item.RequireS("email"), Roles(account.Item), hash, SignInToken.CsrfFor(hash, cookieKey));
+        var user = new SignedInUser(userId, account.Item.RequireS("email"), Roles(account.Item), hash, SignInToken.CsrfFor(hash, cookieKey), scoped);
         return new LoginResult.SignedIn(user, token, expiresAt);
     }
 
@@ -187,7 +190,8 @@ public sealed class AccountService(
             return null;
         }
 
-        return new SignedInUser(token.UserId, account.RequireS("email"), Roles(account), hash, SignInToken.CsrfFor(hash, cookieKey));
+        var scoped = await signInCredentials.OpenAsync(token, signIn, cancellationToken);
+        return new SignedInUser(token.UserId, account.RequireS("email"), Roles(account), hash, SignInToken.CsrfFor(hash, cookieKey), scoped);
     }
 
     public async Task LogoutAsync(SignedInUser user, CancellationToken cancellationToken) =>

@@ -14,4 +14,7 @@ public interface IUserDataClients
     IAmazonDynamoDB Dynamo { get; }
 
     IAmazonS3 S3 { get; }
+
+    /// <summary>Signs presigned POST forms: <see cref="S3"/>, except where configuration allows the local emulator's workaround (<see cref="UploadFormSigner"/>).</summary>
+    IAmazonS3 UploadFormSigner { get; }
 }

@@ -22,7 +22,7 @@ public sealed class StsScopedCredentialIssuer(
                 RoleArn = options.Value.RoleArn,
                 // Shows in CloudTrail as the assumed-role session name, so every AWS call is attributable to the user.
                 RoleSessionName = "user-" + userId,
-                Policy = UserDataPolicy.For(userId, resources, recordActors),
+                Policy = UserDataPolicy.For(userId, resources, recordActors, options.Value.PolicyScope),
                 DurationSeconds = options.Value.CredentialMinutes * 60,
             },
             cancellationToken);

@@ -7,6 +7,18 @@ namespace Enclave.Core.Security;
 /// <summary>Names of the bucket and tables that hold user data; the policy is written against them.</summary>
 public sealed record UserDataResources(string Bucket, string DataTable, string AuditTable);
 
+/// <summary>What the session policy covers. Only <see cref="Full"/> is allowed against AWS.</summary>
+public enum UserDataPolicyScope
+{
+    Full,
+
+    /// <summary>
+    /// For the local RGW, whose STS refuses a policy naming any non-S3 action (MalformedPolicyDocument).
+    /// DynamoDB Local checks no credentials, so nothing local could enforce those statements anyway.
+    /// </summary>
+    S3Only,
+}
+
 /// <summary>
 /// The inline session policy passed to STS AssumeRole for one user. The role's own policy is the ceiling
 /// (any user's prefix and partition); this policy narrows the credentials to the one user, so even a wrong
@@ -20,7 +32,7 @@ public static class UserDataPolicy
     public const string ActorKeyPrefix = "ACTOR#";
     public const string ObjectPrefix = "users/";
 
-    /// <summary>Every S3 object action the app performs on user data (HEAD and ranged GET are s3:GetObject; DeleteObjects needs s3:DeleteObject per key).</summary>
+    /// <summary>Every S3 object action the app performs on user data (HEAD and ranged GET are s3:GetObject).</summary>
     public static readonly ImmutableArray<string> ObjectActions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"];
 
     /// <summary>Every DynamoDB action the app performs on user items (transactions are authorised per item by these).</summary>
@@ -36,7 +48,7 @@ public static class UserDataPolicy
     public static string ObjectKeyPrefix(string userId) => ObjectPrefix + userId + "/";
 
     /// <summary>The policy for one user. <paramref name="recordActors"/> are the actors whose records these credentials may write.</summary>
-    public static string For(string userId, UserDataResources resources, IReadOnlyList<string> recordActors)
+    public static string For(string userId, UserDataResources resources, IReadOnlyList<string> recordActors, UserDataPolicyScope scope = UserDataPolicyScope.Full)
     {
         if (!Ids.EntityId.TryParse(userId, out _))
         {
@@ -56,8 +68,12 @@ public static class UserDataPolicy
                 json.WriteString("s3:prefix", ObjectKeyPrefix(userId) + "*");
                 json.WriteEndObject();
             });
-            Statement(json, ItemActions, [TableArn(resources.DataTable)], LeadingKeys([UserKeyPrefix + userId]));
-            Statement(json, RecordActions, [TableArn(resources.AuditTable)], LeadingKeys([.. recordActors.Select(a => ActorKeyPrefix + a)]));
+            if (scope == UserDataPolicyScope.Full)
+            {
+                Statement(json, ItemActions, [TableArn(resources.DataTable)], LeadingKeys([UserKeyPrefix + userId]));
+                Statement(json, RecordActions, [TableArn(resources.AuditTable)], LeadingKeys([.. recordActors.Select(a => ActorKeyPrefix + a)]));
+            }
+
             json.WriteEndArray();
             json.WriteEndObject();
         }

@@ -4,6 +4,7 @@ using Amazon.DynamoDBv2.Model;
 using Enclave.Core.Audit;
 using Enclave.Core.Configuration;
 using Enclave.Core.Ids;
+using Enclave.Core.Security;
 using Enclave.Core.Storage;
 
 using Microsoft.Extensions.Options;
@@ -12,12 +13,15 @@ namespace Enclave.Core.Sessions;
 
 /// <summary>Sessions as <c>USER#{owner}/SESSION#{id}</c> in the data table.</summary>
 public sealed class DynamoSessionStore(
-    IAmazonDynamoDB dynamo,
+    IUserDataClients userData,
     IOptions<StorageOptions> storage,
     IOptions<LimitsOptions> limits,
     IAccessLog accessLog,
     TimeProvider clock) : ISessionStore
 {
+    private IAmazonDynamoDB Dynamo => userData.Dynamo;
+
+
     private const string SessionPrefix = "SESSION#";
     private const string LiveCondition = "attribute_exists(pk) AND #ttl > :now AND attribute_not_exists(deleting)";
 
@@ -40,7 +44,7 @@ public sealed class DynamoSessionStore(
         var now = Attr.Millis(clock.GetUtcNow());
         var expires = DateTimeOffset.FromUnixTimeSeconds(now.AddDays(limits.Value.SessionLifetimeDays).ToUnixTimeSeconds());
         var session = new Session(EntityId.New().Value, name, now, now, expires);
-        await dynamo.TransactWriteItemsAsync(
+        await Dynamo.TransactWriteItemsAsync(
             new TransactWriteItemsRequest
             {
                 TransactItems =
@@ -62,7 +66,7 @@ public sealed class DynamoSessionStore(
             var query = LiveSessions(ownerId);
             query.Select = Select.COUNT;
             query.ExclusiveStartKey = start;
-            var page = await dynamo.QueryAsync(query, cancellationToken);
+            var page = await Dynamo.QueryAsync(query, cancellationToken);
             count += page.Count ?? 0;
             start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
         }
@@ -81,7 +85,7 @@ public sealed class DynamoSessionStore(
             request.ExclusiveStartKey = Attr.Key(OwnerKey(ownerId), SessionPrefix + afterSessionId);
         }
 
-        var response = await dynamo.QueryAsync(request, cancellationToken);
+        var response = await Dynamo.QueryAsync(request, cancellationToken);
         await accessLog.WriteAsync(new AccessEvent("session.list", AccessOutcome.Allowed), cancellationToken);
         var next = response.LastEvaluatedKey is { Count: > 0 } last ? last.RequireS(Attr.Sk)[SessionPrefix.Length..] : null;
         return new SessionPage([.. response.Items.Select(FromItem)], next);
@@ -158,7 +162,7 @@ public sealed class DynamoSessionStore(
     }
 
     public async Task FinishDeleteAsync(string ownerId, string sessionId, CancellationToken cancellationToken) =>
-        await dynamo.DeleteItemAsync(
+        await Dynamo.DeleteItemAsync(
             new DeleteItemRequest { TableName = Table, Key = Attr.Key(OwnerKey(ownerId), SessionPrefix + sessionId) },
             cancellationToken);
 
@@ -180,14 +184,14 @@ public sealed class DynamoSessionStore(
 
     private async Task<Session?> ReadAsync(string ownerId, string sessionId, CancellationToken cancellationToken)
     {
-        var response = await dynamo.GetItemAsync(
+        var response = await Dynamo.GetItemAsync(
             new GetItemRequest { TableName = Table, Key = Attr.Key(OwnerKey(ownerId), SessionPrefix + sessionId), ConsistentRead = true },
             cancellationToken);
         return response.Item is { Count: > 0 } item && item.IsLive(clock.GetUtcNow()) && !item.ContainsKey("deleting") ? FromItem(item) : null;
     }
 
     private async Task<bool> TryTransactAsync(Update? update, Delete? delete, AccessEvent record, CancellationToken cancellationToken) =>
-        await dynamo.TryCommitAsync([new() { Update = update, Delete = delete }, await accessLog.PrepareAsync(record, cancellationToken)], cancellationToken);
+        await Dynamo.TryCommitAsync([new() { Update = update, Delete = delete }, await accessLog.PrepareAsync(record, cancellationToken)], cancellationToken);
 
     private static Dictionary<string, AttributeValue> ToItem(string ownerId, Session s)
     {

@@ -2,6 +2,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Enclave.Core.Audit;
 using Enclave.Core.Configuration;
+using Enclave.Core.Security;
 using Enclave.Core.Sessions;
 using Enclave.Core.Storage;
 using Microsoft.Extensions.Options;
@@ -13,11 +14,14 @@ namespace Enclave.Core.Uploads;
 /// per-session limit is enforced in the same transaction that creates one.
 /// </summary>
 public sealed class DynamoUploadStore(
-    IAmazonDynamoDB dynamo,
+    IUserDataClients userData,
     IOptions<StorageOptions> storage,
     IAccessLog accessLog,
     TimeProvider clock) : IUploadStore
 {
+    private IAmazonDynamoDB Dynamo => userData.Dynamo;
+
+
     private const string Prefix = "UPLOAD#";
     private const string Visible = "#ttl > :now AND #status <> :deleting";
 
@@ -28,7 +32,7 @@ public sealed class DynamoUploadStore(
     public async Task<CreateUploadResult> CreatePendingAsync(string ownerId, Upload upload, int maxPerSession, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
-        if (await dynamo.TryCommitAsync(
+        if (await Dynamo.TryCommitAsync(
             [
                 new()
                 {
@@ -56,7 +60,7 @@ public sealed class DynamoUploadStore(
             return CreateUploadResult.Created;
         }
 
-        var session = await dynamo.GetItemAsync(
+        var session = await Dynamo.GetItemAsync(
             new GetItemRequest
             {
                 TableName = Table,
@@ -84,7 +88,7 @@ public sealed class DynamoUploadStore(
     public async Task<UploadPage?> ListAsync(string ownerId, string sessionId, string? afterUploadId, int limit, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var session = await dynamo.GetItemAsync(
+        var session = await Dynamo.GetItemAsync(
             new GetItemRequest
             {
                 TableName = Table,
@@ -116,7 +120,7 @@ public sealed class DynamoUploadStore(
             ConsistentRead = true,
             ExclusiveStartKey = afterUploadId is null ? null : Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(sessionId, afterUploadId)),
         };
-        var response = await dynamo.QueryAsync(request, cancellationToken);
+        var response = await Dynamo.QueryAsync(request, cancellationToken);
         await accessLog.WriteAsync(new AccessEvent("upload.list", AccessOutcome.Allowed, SessionId: sessionId), cancellationToken);
         var next = response.LastEvaluatedKey is { Count: > 0 } last ? last.RequireS(Attr.Sk).Split('#')[^1] : null;
         return new UploadPage([.. response.Items.Select(FromItem)], next);
@@ -132,7 +136,7 @@ public sealed class DynamoUploadStore(
     {
         try
         {
-            var response = await dynamo.UpdateItemAsync(
+            var response = await Dynamo.UpdateItemAsync(
                 new UpdateItemRequest
                 {
                     TableName = Table,
@@ -184,7 +188,7 @@ public sealed class DynamoUploadStore(
             update += ", size = :size";
         }
 
-        return await dynamo.TryCommitAsync(
+        return await Dynamo.TryCommitAsync(
             [
                 new()
                 {
@@ -214,7 +218,7 @@ public sealed class DynamoUploadStore(
 
         if (upload.Status != UploadStatus.Deleting)
         {
-            await dynamo.TransactWriteItemsAsync(
+            await Dynamo.TransactWriteItemsAsync(
                 new TransactWriteItemsRequest
                 {
                     TransactItems =
@@ -241,7 +245,7 @@ public sealed class DynamoUploadStore(
     }
 
     public async Task RemoveAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken) =>
-        await dynamo.TransactWriteItemsAsync(
+        await Dynamo.TransactWriteItemsAsync(
             new TransactWriteItemsRequest
             {
                 TransactItems =
@@ -275,7 +279,7 @@ public sealed class DynamoUploadStore(
         Dictionary<string, AttributeValue>? start;
         do
         {
-            var page = await dynamo.QueryAsync(
+            var page = await Dynamo.QueryAsync(
                 new QueryRequest
                 {
                     TableName = Table,
@@ -296,7 +300,7 @@ public sealed class DynamoUploadStore(
                 {
                     RequestItems = new() { [Table] = [.. page.Items.Select(i => new WriteRequest(new DeleteRequest(i)))] },
                 };
-                var response = await dynamo.BatchWriteItemAsync(batch, cancellationToken);
+                var response = await Dynamo.BatchWriteItemAsync(batch, cancellationToken);
                 if (response.UnprocessedItems is { Count: > 0 })
                 {
                     throw new Storage.DependencyUnavailableException("Some upload items could not be deleted; retry the delete.");
@@ -311,7 +315,7 @@ public sealed class DynamoUploadStore(
 
     private async Task<Upload?> ReadAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken, bool includeDeleting = false)
     {
-        var response = await dynamo.GetItemAsync(
+        var response = await Dynamo.GetItemAsync(
             new GetItemRequest { TableName = Table, Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(sessionId, uploadId)), ConsistentRead = true },
             cancellationToken);
         if (response.Item is not { Count: > 0 } item || !item.IsLive(clock.GetUtcNow()))

@@ -3,12 +3,16 @@ using System.Text;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Enclave.Core.Configuration;
+using Enclave.Core.Security;
 using Microsoft.Extensions.Options;
 
 namespace Enclave.Core.Uploads;
 
-public sealed class S3ObjectStore(IAmazonS3 s3, IOptions<StorageOptions> storage) : IObjectStore
+/// <summary>The uploads bucket, reached only with the current user's scoped credentials (presigned forms and links included).</summary>
+public sealed class S3ObjectStore(IUserDataClients userData, IOptions<StorageOptions> storage) : IObjectStore
 {
+    private IAmazonS3 S3 => userData.S3;
+
     private string Bucket => storage.Value.UploadBucket;
 
     public async Task<UploadForm> CreateUploadFormAsync(string key, string contentType, long maxBytes, DateTimeOffset expiresAt)
@@ -25,7 +29,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, IOptions<StorageOptions> storage
                 S3PostCondition.ContentLengthRange(1, maxBytes),
             ],
         };
-        var response = await s3.CreatePresignedPostAsync(request);
+        var response = await userData.UploadFormSigner.CreatePresignedPostAsync(request);
         return new UploadForm(response.Url, response.Fields);
     }
 
@@ -44,14 +48,14 @@ public sealed class S3ObjectStore(IAmazonS3 s3, IOptions<StorageOptions> storage
                 ContentType = contentType,
             },
         };
-        return new DownloadLink(await s3.GetPreSignedURLAsync(request), expiresAt);
+        return new DownloadLink(await S3.GetPreSignedURLAsync(request), expiresAt);
     }
 
     public async Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken)
     {
         try
         {
-            var head = await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = key }, cancellationToken);
+            var head = await S3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = key }, cancellationToken);
             return new StoredObject(head.ContentLength, head.Headers.ContentType);
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
@@ -61,7 +65,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, IOptions<StorageOptions> storage
     }
 
     public async Task DeleteAsync(string key, CancellationToken cancellationToken) =>
-        await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = key }, cancellationToken);
+        await S3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = key }, cancellationToken);
 
     public async Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
     {
@@ -69,22 +73,17 @@ public sealed class S3ObjectStore(IAmazonS3 s3, IOptions<StorageOptions> storage
         string? token = null;
         do
         {
-            var page = await s3.ListObjectsV2Async(
+            var page = await S3.ListObjectsV2Async(
                 new ListObjectsV2Request { BucketName = Bucket, Prefix = prefix, ContinuationToken = token, MaxKeys = 1000 },
                 cancellationToken);
             var keys = page.S3Objects ?? [];
-            if (keys.Count > 0)
-            {
-                var result = await s3.DeleteObjectsAsync(
-                    new DeleteObjectsRequest { BucketName = Bucket, Objects = [.. keys.Select(o => new KeyVersion { Key = o.Key })], Quiet = true },
-                    cancellationToken);
-                if (result.DeleteErrors is { Count: > 0 } errors)
-                {
-                    throw new IOException($"{errors.Count} objects could not be deleted.");
-                }
-
-                deleted += keys.Count;
-            }
+            // One DeleteObject per key rather than DeleteObjects: RGW 16 refuses multi-object delete to session
+            // credentials scoped to a prefix, and a session holds at most two objects per upload.
+            await Parallel.ForEachAsync(
+                keys,
+                new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+                async (item, token) => await DeleteAsync(item.Key, token));
+            deleted += keys.Count;
 
             token = page.IsTruncated == true ? page.NextContinuationToken : null;
         }
@@ -96,7 +95,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, IOptions<StorageOptions> storage
     public async Task PutAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken)
     {
         using var stream = new MemoryStream(content.ToArray(), writable: false);
-        await s3.PutObjectAsync(
+        await S3.PutObjectAsync(
             new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = stream, ContentType = contentType, AutoCloseStream = false },
             cancellationToken);
     }
@@ -105,7 +104,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, IOptions<StorageOptions> storage
     {
         try
         {
-            using var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, cancellationToken);
+            using var response = await S3.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, cancellationToken);
             using var buffer = new MemoryStream();
             await response.ResponseStream.CopyToAsync(buffer, cancellationToken);
             return buffer.ToArray();
@@ -118,11 +117,11 @@ public sealed class S3ObjectStore(IAmazonS3 s3, IOptions<StorageOptions> storage
 
     public async Task<Stream> OpenSequentialAsync(string key, CancellationToken cancellationToken)
     {
-        var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, cancellationToken);
+        var response = await S3.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, cancellationToken);
         return new OwningStream(response.ResponseStream, response);
     }
 
-    public Stream OpenRead(string key, long length) => new S3RangeStream(s3, Bucket, key, length);
+    public Stream OpenRead(string key, long length) => new S3RangeStream(S3, Bucket, key, length);
 }
 
 /// <summary>RFC 6266 / RFC 5987 attachment header with a sanitized ASCII fallback name.</summary>

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 
 using Enclave.Core.Accounts;
 using Enclave.Core.Requests;
+using Enclave.Functions.Hosting;
 using Enclave.Functions.Http;
 
 using Microsoft.AspNetCore.Authentication;
@@ -21,6 +22,7 @@ internal sealed class SignInCookieHandler(
     UrlEncoder encoder,
     AccountService accounts,
     CurrentUser currentUser,
+    UserDataClients userData,
     RequestContext request) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "SignInCookie";
@@ -46,6 +48,7 @@ internal sealed class SignInCookieHandler(
         }
 
         currentUser.Set(user);
+        userData.Bind(user.Credentials);
         request.Authenticated(user.UserId);
         var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, user.UserId) };
         claims.AddRange(user.Roles.Select(role => new Claim(ClaimTypes.Role, role)));

@@ -13,16 +13,24 @@ internal sealed class AwsCallCount
 }
 
 /// <summary>
-/// Gives the AWS SDK clients an HttpClient whose handler counts each round trip against the current
-/// request's <see cref="AwsCallCount"/> feature (retries included).
+/// Gives the AWS SDK clients HttpClients over one shared handler that counts each round trip against the
+/// current request's <see cref="AwsCallCount"/> feature (retries included). Sharing the handler lets the
+/// per-request user-data clients reuse the process's connection pool.
 /// </summary>
-internal sealed class CountingAwsHttpClientFactory(IHttpContextAccessor accessor) : HttpClientFactory
+internal sealed class CountingAwsHttpClientFactory(IHttpContextAccessor accessor) : HttpClientFactory, IDisposable
 {
+    private readonly CountingHandler handler = new(accessor)
+    {
+        InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) },
+    };
+
     public override HttpClient CreateHttpClient(IClientConfig clientConfig) =>
-        new(new CountingHandler(accessor) { InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) } })
-        {
-            Timeout = clientConfig.Timeout ?? TimeSpan.FromSeconds(30),
-        };
+        new(handler, disposeHandler: false) { Timeout = clientConfig.Timeout ?? TimeSpan.FromSeconds(30) };
+
+    // Clients built per request are disposed with the request; the shared handler must outlive them.
+    public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => false;
+
+    public void Dispose() => handler.Dispose();
 
     private sealed class CountingHandler(IHttpContextAccessor accessor) : DelegatingHandler
     {

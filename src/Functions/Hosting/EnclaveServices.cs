@@ -5,6 +5,7 @@ using Enclave.Core.Audit;
 using Enclave.Core.Configuration;
 using Enclave.Core.Requests;
 using Enclave.Core.Secrets;
+using Enclave.Core.Security;
 using Enclave.Core.Sessions;
 using Enclave.Core.Uploads;
 using Enclave.Functions.Auth;
@@ -25,10 +26,13 @@ internal static class EnclaveServices
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateOnStart();
         services.AddOptions<LimitsOptions>().Bind(configuration.GetSection(LimitsOptions.Section)).ValidateOnStart();
         services.AddOptions<SecretOptions>().Bind(configuration.GetSection(SecretOptions.Section)).ValidateOnStart();
+        services.AddOptions<UserDataOptions>().Bind(configuration.GetSection(UserDataOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EnclaveHostOptions>, EnclaveHostOptionsValidator>();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddSingleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>();
         services.AddSingleton<IValidateOptions<SecretOptions>, SecretOptionsValidator>();
+        services.AddSingleton<IValidateOptions<UserDataOptions>, UserDataOptionsValidator>();
+        services.AddSingleton<IValidateOptions<UserDataOptions>, UserDataEmulatorAllowancesValidator>();
 
         services.AddSingleton(TimeProvider.System);
         services.AddMemoryCache();
@@ -54,10 +58,11 @@ internal static class EnclaveServices
         services.AddScoped<RequestContext>();
         services.AddScoped<CurrentUser>();
         services.AddScoped<IAccessLog, DynamoAccessLog>();
+        services.AddScoped<SignInCredentials>();
         services.AddScoped<AccountService>();
         services.AddScoped<ISessionStore, DynamoSessionStore>();
         services.AddScoped<IUploadStore, DynamoUploadStore>();
-        services.AddSingleton<IObjectStore, S3ObjectStore>();
+        services.AddScoped<IObjectStore, S3ObjectStore>();
         services.AddScoped<UploadService>();
         services.AddScoped<UploadProcessor>();
         var host = configuration.GetSection(EnclaveHostOptions.Section);

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Enclave.Core.Ids;
 using Enclave.Core.Requests;
+using Enclave.Core.Security;
 using Enclave.Core.Uploads;
+using Enclave.Functions.Hosting;
 using Enclave.Functions.Logging;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -46,6 +48,10 @@ internal static partial class EventsApi
             using var logScope = logger.BeginScope(ids);
             try
             {
+                // One STS call per job, outside any user request: the job's storage calls run as the upload's owner.
+                var credentials = await scope.ServiceProvider.GetRequiredService<IScopedCredentialIssuer>()
+                    .IssueAsync(owner, [owner, context.UserId!], cancellationToken);
+                scope.ServiceProvider.GetRequiredService<UserDataClients>().Bind(credentials);
                 await scope.ServiceProvider.GetRequiredService<UploadProcessor>().ProcessAsync(owner, session, upload, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

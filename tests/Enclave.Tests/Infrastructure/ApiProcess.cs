@@ -52,6 +52,10 @@ public sealed partial class ApiProcess : IAsyncDisposable
         ["Enclave__Storage__S3ForcePathStyle"] = "true",
         ["Enclave__Storage__S3ChecksumWhenRequired"] = "true",
         ["Enclave__Storage__S3PresignOverHttp"] = "true",
+        ["Enclave__UserData__RoleArn"] = stack.UserDataRoleArn,
+        ["Enclave__UserData__StsServiceUrl"] = stack.S3Url,
+        ["Enclave__UserData__PolicyScope"] = "S3Only",
+        ["Enclave__UserData__UploadFormSigner"] = "HostCredentials",
 
         // Every test signs in from 127.0.0.1; the per-address limit has its own test.
         ["Enclave__Limits__LoginAttemptsPerClientIp"] = "10000",

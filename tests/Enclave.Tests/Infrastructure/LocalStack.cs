@@ -33,6 +33,9 @@ public sealed class LocalStack
 
     public string StateDir { get; private set; } = "";
 
+    /// <summary>The RGW role the API assumes for user data (created by stack.sh with the ceiling policy).</summary>
+    public string UserDataRoleArn { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         var envFile = Environment.GetEnvironmentVariable("ENCLAVE_STACK_ENV");
@@ -53,6 +56,7 @@ public sealed class LocalStack
         S3Url = values["S3_URL"];
         AccessKey = values["S3_ACCESS_KEY"];
         SecretKey = values["S3_SECRET_KEY"];
+        UserDataRoleArn = values["USER_DATA_ROLE_ARN"];
     }
 
     public async Task DisposeAsync()
