@@ -27,11 +27,13 @@ public sealed class StsScopedCredentialIssuer(
             },
             cancellationToken);
         var credentials = response.Credentials;
+        var expiration = credentials.Expiration ?? throw new InvalidDataException("STS returned credentials without an expiry.");
+        // Whole seconds: what is sealed and read back must equal what was issued.
         return new ScopedCredentials(
             userId,
             credentials.AccessKeyId,
             credentials.SecretAccessKey,
             credentials.SessionToken,
-            new DateTimeOffset(credentials.Expiration ?? throw new InvalidDataException("STS returned credentials without an expiry."), TimeSpan.Zero));
+            DateTimeOffset.FromUnixTimeSeconds(new DateTimeOffset(expiration, TimeSpan.Zero).ToUnixTimeSeconds()));
     }
 }
