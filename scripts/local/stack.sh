@@ -2,7 +2,7 @@
 # Local AWS-like stack, all on 127.0.0.1 and free ports, all state under STATE_DIR:
 #   DynamoDB Local (in memory) and a one-node Ceph cluster (mon + memstore OSD) with RADOS Gateway (S3/STS/IAM).
 # Usage: stack.sh start|stop|start-dynamodb|start-s3|restart-dynamodb|restart-s3 STATE_DIR
-#        stack.sh create-role STATE_DIR ROLE_NAME   (RGW role assumable by user admin, with s3:* policy; prints ARN)
+#        stack.sh create-role STATE_DIR ROLE_NAME POLICY_JSON   (RGW role assumable by user admin; prints ARN)
 # restart-* reuse the recorded port (old process may be dead or SIGSTOPped); restart-s3 restarts only radosgw.
 # Run scripts/local/install.sh first. After start, `source STATE_DIR/stack.env` gives:
 #   DYNAMODB_URL, DYNAMODB_PORT, S3_URL, S3_PORT, S3_ACCESS_KEY, S3_SECRET_KEY, CEPH_CONF, USER_DATA_ROLE_ARN,
@@ -212,10 +212,8 @@ start_s3() {
     --caps="roles=*;users=*;buckets=*;metadata=*" >/dev/null
   # The user-data role: its policy is the ceiling (any user's prefix); the API narrows it per user with an
   # STS session policy, as in AWS. DynamoDB Local ignores credentials, so only the S3 half is enforced locally.
-  rgw_admin role create --role-name=enclave-user-data \
-    --assume-role-policy-doc='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam:::user/admin"]},"Action":["sts:AssumeRole"]}]}' >/dev/null
-  rgw_admin role-policy put --role-name=enclave-user-data --policy-name=user-data-ceiling \
-    --policy-doc='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":["arn:aws:s3:::*/users/*"]},{"Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::*"]}]}' >/dev/null
+  create_role enclave-user-data \
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":["arn:aws:s3:::*/users/*"]},{"Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::*"]}]}' >/dev/null
   cat >"$S/env/s3.env" <<EOF
 export USER_DATA_ROLE_ARN="arn:aws:iam:::role/enclave-user-data"
 export S3_PORT=$rgw_port
@@ -226,9 +224,18 @@ export CEPH_CONF="$c/ceph.conf"
 EOF
 }
 
+# A role the admin user may assume, with the given policy; prints its ARN. Callers use STS AssumeRole
+# (endpoint = S3_URL, admin keys), optionally with a session Policy; RGW enforces role AND session policy.
+create_role() {
+  rgw_admin role create --role-name="$1" \
+    --assume-role-policy-doc='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam:::user/admin"]},"Action":["sts:AssumeRole"]}]}' >/dev/null
+  rgw_admin role-policy put --role-name="$1" --policy-name=policy --policy-doc="$2" >/dev/null
+  echo "arn:aws:iam:::role/$1"
+}
+
 # ---------------------------------------------------------------- commands
 cmd=${1:-}; S=${2:-}
-[[ -n $cmd && -n $S ]] || die "usage: stack.sh start|stop|start-dynamodb|start-s3|restart-dynamodb|restart-s3|create-role STATE_DIR [ROLE]"
+[[ -n $cmd && -n $S ]] || die "usage: stack.sh start|stop|start-dynamodb|start-s3|restart-dynamodb|restart-s3|create-role STATE_DIR [ROLE POLICY]"
 mkdir -p "$S"; S=$(cd "$S" && pwd)
 mkdir -p "$S"/{pids,logs,env}
 trap cleanup_on_failure EXIT
@@ -267,15 +274,7 @@ case $cmd in
     wait_for rgw 30 rgw_ready "$rgw_port"
     write_env ;;
   create-role)
-    # A role the admin user may assume, allowed s3:* on everything. Callers then use STS AssumeRole
-    # (endpoint = S3_URL, admin keys) with an inline session Policy to get scoped credentials,
-    # e.g. s3:* on arn:aws:s3:::BUCKET/users/u1/* only; RGW enforces role policy AND session policy.
-    role=${3:?usage: stack.sh create-role STATE_DIR ROLE_NAME}
-    out=$(rgw_admin role create --role-name="$role" \
-      --assume-role-policy-doc='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam:::user/admin"]},"Action":["sts:AssumeRole"]}]}')
-    rgw_admin role-policy put --role-name="$role" --policy-name=s3-all \
-      --policy-doc='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*"],"Resource":["arn:aws:s3:::*"]}]}' >/dev/null
-    sed -n 's/.*"Arn": "\([^"]*\)".*/\1/p' <<<"$out" ;;  # arn:aws:iam:::role/ROLE_NAME
+    create_role "${3:?usage: stack.sh create-role STATE_DIR ROLE_NAME POLICY_JSON}" "${4:?policy JSON}" ;;
   stop)
     # Gateway first, then OSD, then mon; only PIDs recorded in STATE_DIR/pids.
     for name in rgw dynamodb osd mon; do stop_one "$name"; done

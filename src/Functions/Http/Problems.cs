@@ -85,6 +85,7 @@ internal static partial class Problems
             if (status >= 500)
             {
                 LogFailure(logger, status, exception);
+                Logging.IsolationViolation.LogIfAccessDenied(logger, exception);
             }
 
             if (exception is BadHttpRequestException { InnerException: System.Text.Json.JsonException })

@@ -57,6 +57,7 @@ internal static partial class EventsApi
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 LogFailed(logger, ex);
+                IsolationViolation.LogIfAccessDenied(logger, ex);
                 failures.Add(new BatchItemFailure(sequence));
 
                 // Later records of the batch come again with the retry; keep their order.

@@ -67,9 +67,13 @@ public sealed class LocalStack
         }
     }
 
-    private static async Task RunScriptAsync(string command, string stateDir)
+    /// <summary>An RGW role with the given policy that the admin user may assume; returns its ARN.</summary>
+    public async Task<string> CreateRoleAsync(string name, string policyJson) =>
+        (await RunScriptAsync("create-role", StateDir, name, policyJson)).Trim();
+
+    private static async Task<string> RunScriptAsync(string command, string stateDir, params string[] more)
     {
-        using var process = Process.Start(new ProcessStartInfo(Path.Combine(Repo.Root, "scripts", "local", "stack.sh"), [command, stateDir])
+        using var process = Process.Start(new ProcessStartInfo(Path.Combine(Repo.Root, "scripts", "local", "stack.sh"), [command, stateDir, .. more])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -81,5 +85,7 @@ public sealed class LocalStack
         {
             throw new InvalidOperationException($"stack.sh {command} failed: {output}\n{error}");
         }
+
+        return output;
     }
 }
