@@ -21,6 +21,7 @@ internal sealed partial class StartupChecks(
     IOptions<StorageOptions> storage,
     IOptions<LimitsOptions> limits,
     IOptions<SecretOptions> secrets,
+    IOptions<Core.Security.UserDataOptions> userData,
     ILogger<StartupChecks> logger)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -29,6 +30,7 @@ internal sealed partial class StartupChecks(
         _ = limits.Value;
         _ = storage.Value;
         _ = secrets.Value;
+        _ = userData.Value;
         if (host.Value.Mode == EnclaveMode.Local)
         {
             var source = (LocalFileSecretSource)services.GetRequiredService<ISecretSource>();

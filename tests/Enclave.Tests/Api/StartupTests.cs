@@ -32,10 +32,38 @@ public sealed class StartupTests
         settings["Enclave__Secrets__CookieKeyName"] = "enclave/cookie";
         settings["Enclave__Secrets__AuditKeyName"] = "enclave/audit";
         settings["AWS_ENDPOINT_URL_SSM"] = "http://127.0.0.1:9";
+        settings.Remove("Enclave__UserData__PolicyScope");
+        settings.Remove("Enclave__UserData__UploadFormSigner");
         var (exitCode, output) = await ApiProcess.RunToExitAsync(settings);
         Assert.NotEqual(0, exitCode);
         Assert.Contains("Start-up refused", output, StringComparison.Ordinal);
         Assert.Contains("secret store", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Enclave__UserData__PolicyScope", "Enclave:UserData:PolicyScope must be Full")]
+    [InlineData("Enclave__UserData__UploadFormSigner", "Enclave:UserData:UploadFormSigner must be ScopedCredentials")]
+    public async Task Aws_mode_refuses_the_local_emulator_allowances(string allowance, string message)
+    {
+        var settings = await BaseSettingsAsync();
+        settings["Enclave__Mode"] = "Aws";
+        settings.Remove("Enclave__Secrets__LocalFile");
+        settings["Enclave__Secrets__CookieKeyName"] = "enclave/cookie";
+        settings["Enclave__Secrets__AuditKeyName"] = "enclave/audit";
+        settings.Remove(allowance == "Enclave__UserData__PolicyScope" ? "Enclave__UserData__UploadFormSigner" : "Enclave__UserData__PolicyScope");
+        var (exitCode, output) = await ApiProcess.RunToExitAsync(settings);
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(message, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_user_data_role_refuses_to_start()
+    {
+        var settings = await BaseSettingsAsync();
+        settings.Remove("Enclave__UserData__RoleArn");
+        var (exitCode, output) = await ApiProcess.RunToExitAsync(settings);
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("RoleArn", output, StringComparison.Ordinal);
     }
 
     [Fact]
