@@ -15,7 +15,7 @@ namespace Enclave.Tests.Isolation;
 /// </summary>
 public sealed class ManyUsersManyProcessesTests(ITestOutputHelper output)
 {
-    private static readonly int Users = int.Parse(Environment.GetEnvironmentVariable("ISO_USERS") ?? "100", CultureInfo.InvariantCulture);
+    private const int Users = 100;
     private const int ApiProcesses = 3;
 
     // Enough to keep every process busy and far more than one request per process in flight, few enough
@@ -41,9 +41,6 @@ public sealed class ManyUsersManyProcessesTests(ITestOutputHelper output)
         finally
         {
             users.ForEach(u => u.Dispose());
-            File.WriteAllLines("/tmp/iso-processor.log", cluster.Processor!.Lines);
-            for (var i = 0; i < cluster.Apis.Count; i++) File.WriteAllLines($"/tmp/iso-api{i}.log", cluster.Apis[i].Lines);
-            File.WriteAllLines("/tmp/iso-exchanges.log", traffic.Exchanges.Select(e => $"{e.Process} {e.Method} {e.Path} {e.Status} {e.RequestId}"));
         }
 
         var load = total.Elapsed - startup;
@@ -65,12 +62,8 @@ public sealed class ManyUsersManyProcessesTests(ITestOutputHelper output)
               violations: {checks.Violations.Count}
               wall time: {total.Elapsed.TotalSeconds:0.0} s (start {startup.TotalSeconds:0.0} s, load {load.TotalSeconds:0.0} s, checks {(total.Elapsed - startup - load).TotalSeconds:0.0} s)
             """);
-        output.WriteLine(summary);
-        var results = Path.Combine(Repo.Root, "artifacts", "test-results");
-        Directory.CreateDirectory(results);
-        await File.WriteAllTextAsync(Path.Combine(results, "isolation-summary.txt"), summary + "\n");
+        await SummaryFile.WriteAsync(output, "isolation", summary);
 
-        File.WriteAllLines("/tmp/iso-violations.log", checks.Violations);
         Assert.True(checks.Violations.Count == 0, string.Join("\n", checks.Violations.Take(20)));
     }
 }

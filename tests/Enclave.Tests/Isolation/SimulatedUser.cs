@@ -129,7 +129,7 @@ internal sealed class SimulatedUser : IDisposable
     private async Task WaitReadyAsync(OwnedUpload upload)
     {
         var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (true)
+        for (var poll = 0; ; poll++)
         {
             var status = (await ReadJsonAsync(await client.GetAsync(UploadPath(upload)))).GetProperty("status").GetString();
             if (status == UploadStatus.Ready)
@@ -139,7 +139,7 @@ internal sealed class SimulatedUser : IDisposable
 
             Assert.True(status is UploadStatus.Uploaded or UploadStatus.Processing, $"upload {upload.UploadId} is {status}");
             Assert.True(DateTime.UtcNow < deadline, $"upload {upload.UploadId} not ready in 3 minutes");
-            await Task.Delay(500);
+            await Task.Delay(Math.Min(2000, 250 << poll));
         }
     }
 
