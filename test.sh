@@ -19,9 +19,14 @@ export ENCLAVE_STACK_ENV="$STATE/stack.env"
 export ENCLAVE_API_BINARY="$PWD/artifacts/api/Enclave.Functions"
 
 RESULTS="$STATE/results"
+SUMMARIES=artifacts/test-results
+rm -f "$SUMMARIES"/*-summary.txt
 status=0
 dotnet test Serverless.sln -c Release --no-build --nologo \
   --logger "trx;LogFilePrefix=enclave" --logger "console;verbosity=minimal" --results-directory "$RESULTS" || status=$?
+
+# The measured numbers of the load and throttle suites (users, processes, requests, violations, times).
+cat "$SUMMARIES"/*-summary.txt 2>/dev/null || true
 
 # One plain closing line for CI, summed over every test assembly.
 passed=0 failed=0 skipped=0

@@ -5,6 +5,7 @@ using Enclave.Core.Security;
 using Enclave.Core.Uploads;
 using Enclave.Functions.Hosting;
 using Enclave.Functions.Logging;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Enclave.Functions.Processing;
@@ -18,6 +19,13 @@ internal static partial class EventsApi
 {
     public const string Path = "/events";
 
+    /// <summary>
+    /// Lambda's synchronous invocation payload limit. A stream batch (up to 100 records with their images)
+    /// is far larger than the API's 64 KiB body limit; a batch the endpoint refused would be retried and
+    /// then dropped, leaving its uploads unprocessed.
+    /// </summary>
+    public const long MaxBatchBytes = 6 * 1024 * 1024;
+
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder routes)
     {
         routes.MapPost(Path, HandleAsync).AllowAnonymous().ExcludeFromDescription();
@@ -27,6 +35,11 @@ internal static partial class EventsApi
     private static async Task<JsonHttpResult<BatchResponse>> HandleAsync(
         HttpRequest request, IServiceScopeFactory scopes, ILogger<DynamoStreamEvent> logger, CancellationToken cancellationToken)
     {
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        {
+            bodyLimit.MaxRequestBodySize = MaxBatchBytes;
+        }
+
         var batch = await JsonSerializer.DeserializeAsync(request.Body, EventJsonContext.Default.DynamoStreamEvent, cancellationToken);
         var failures = new List<BatchItemFailure>();
         foreach (var record in batch?.Records ?? [])

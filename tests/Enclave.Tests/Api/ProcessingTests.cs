@@ -152,4 +152,20 @@ public sealed class ProcessingTests(ProcessorFixture fixture) : IClassFixture<Pr
         var response = await http.PostAsync("/events", new StringContent("{\"Records\":[]}", Encoding.UTF8, "application/json"));
         await Problem.AssertAsync(response, HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task The_processor_accepts_a_full_stream_batch_far_above_the_api_body_limit()
+    {
+        // 100 records with images, as the stream delivers under load; none is a job, so nothing is processed.
+        var image = $"{{\"pk\":{{\"S\":\"USER#x\"}},\"sk\":{{\"S\":\"SESSION#y\"}},\"name\":{{\"S\":\"{new string('n', 2000)}\"}}}}";
+        var records = Enumerable.Range(0, 100).Select(i =>
+            $"{{\"eventName\":\"MODIFY\",\"dynamodb\":{{\"SequenceNumber\":\"{i}\",\"NewImage\":{image},\"OldImage\":{image}}}}}");
+        var batch = "{\"Records\":[" + string.Join(',', records) + "]}";
+        Assert.True(batch.Length > 4 * Enclave.Functions.Hosting.EnclaveApp.MaxRequestBodyBytes);
+
+        using var http = fixture.Processor.CreateHttpClient();
+        var response = await http.PostAsync("/events", new StringContent(batch, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(0, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchItemFailures").GetArrayLength());
+    }
 }
