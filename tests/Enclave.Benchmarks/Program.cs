@@ -7,6 +7,8 @@ var runs = int.Parse(Environment.GetEnvironmentVariable("BENCH_RUNS") ?? "10", S
 var stack = Stack.Load(stackEnv);
 
 PasswordCost.Print();
+Console.WriteLine();
+ScopedClientCost.Print(stack);
 
 var aot = Path.Combine(repo, "artifacts/api/Enclave.Functions");
 var jit = Path.Combine(repo, "src/Functions/bin/Release/net10.0/Enclave.Functions.dll");

@@ -1,7 +1,7 @@
 namespace Enclave.Benchmarks;
 
 /// <summary>The local servers from a stack.env, and the Local-mode settings that point an API process at them.</summary>
-internal sealed record Stack(string DynamoDbUrl, string S3Url, string AccessKey, string SecretKey, string StateDir)
+internal sealed record Stack(string DynamoDbUrl, string S3Url, string AccessKey, string SecretKey, string UserDataRoleArn, string StateDir)
 {
     public static Stack Load(string envFile)
     {
@@ -10,7 +10,7 @@ internal sealed record Stack(string DynamoDbUrl, string S3Url, string AccessKey,
             .Where(line => line.Contains('=', StringComparison.Ordinal))
             .Select(line => line.Split('=', 2))
             .ToDictionary(p => p[0], p => p[1].Trim('"'), StringComparer.Ordinal);
-        return new Stack(values["DYNAMODB_URL"], values["S3_URL"], values["S3_ACCESS_KEY"], values["S3_SECRET_KEY"], Path.GetDirectoryName(envFile)!);
+        return new Stack(values["DYNAMODB_URL"], values["S3_URL"], values["S3_ACCESS_KEY"], values["S3_SECRET_KEY"], values["USER_DATA_ROLE_ARN"], Path.GetDirectoryName(envFile)!);
     }
 
     public Dictionary<string, string> ApiSettings(string prefix) => new(StringComparer.Ordinal)
@@ -30,6 +30,10 @@ internal sealed record Stack(string DynamoDbUrl, string S3Url, string AccessKey,
         ["Enclave__Storage__S3ForcePathStyle"] = "true",
         ["Enclave__Storage__S3ChecksumWhenRequired"] = "true",
         ["Enclave__Storage__S3PresignOverHttp"] = "true",
+        ["Enclave__UserData__RoleArn"] = UserDataRoleArn,
+        ["Enclave__UserData__StsServiceUrl"] = S3Url,
+        ["Enclave__UserData__PolicyScope"] = "S3Only",
+        ["Enclave__UserData__UploadFormSigner"] = "HostCredentials",
         ["Enclave__Limits__LoginAttemptsPerAccount"] = "1000",
         ["Enclave__Limits__LoginAttemptsPerClientIp"] = "100000",
     };
