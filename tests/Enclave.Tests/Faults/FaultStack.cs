@@ -33,6 +33,13 @@ public sealed class FaultStack : IAsyncLifetime
 
     public async Task<ApiProcess> StartApiAsync(TestStorage storage)
     {
+        // The gateway can be slow to create its first bucket after a restart; the API's start-up would give up after
+        // its short per-call timeout, so the bucket is made here with the SDK's patient defaults.
+        using (var s3 = S3())
+        {
+            await s3.PutBucketAsync(storage.Bucket);
+        }
+
         var settings = ApiProcess.Settings(Stack, storage);
         settings["Enclave__Storage__AwsTimeoutSeconds"] = AwsTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await ApiProcess.StartAsync(settings);
