@@ -25,7 +25,11 @@ status=0
 dotnet test Serverless.sln -c Release --no-build --nologo \
   --logger "trx;LogFilePrefix=enclave" --logger "console;verbosity=minimal" --results-directory "$RESULTS" || status=$?
 
-# The measured numbers of the load and throttle suites (users, processes, requests, violations, times).
+# Fuzzing smoke run (afl-fuzz + SharpFuzz, 15 s per target); counts as one check below.
+fuzz_status=0
+scripts/fuzz.sh 15 || fuzz_status=$?
+
+# The measured numbers of the load, throttle and IAM suites (users, processes, requests, violations, times).
 cat "$SUMMARIES"/*-summary.txt 2>/dev/null || true
 
 # One plain closing line for CI, summed over every test assembly.
@@ -36,5 +40,6 @@ for trx in "$RESULTS"/*.trx; do
   failed=$((failed + $(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")))
   skipped=$((skipped + $(sed -E 's/.* notExecuted="([0-9]+)".*/\1/' <<<"$counters")))
 done
+if [[ $fuzz_status == 0 ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"

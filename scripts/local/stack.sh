@@ -7,6 +7,8 @@
 # Run scripts/local/install.sh first. After start, `source STATE_DIR/stack.env` gives:
 #   DYNAMODB_URL, DYNAMODB_PORT, S3_URL, S3_PORT, S3_ACCESS_KEY, S3_SECRET_KEY, CEPH_CONF, USER_DATA_ROLE_ARN,
 #   STACK_PIDS (all) and DYNAMODB_PID, MON_PID, OSD_PID, RGW_PID.
+# DYNAMODB_ON_DISK=1 at start keeps DynamoDB's data in STATE_DIR/dynamodb-data, so it survives restart-dynamodb
+# (fault tests kill it); by default it is in memory and a restart starts empty.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -113,12 +115,14 @@ env_get() { sed -n "s/^export $1=//p" "$S/env/$2.env" 2>/dev/null | tr -d '"'; }
 
 # ---------------------------------------------------------------- DynamoDB Local
 ddb_launch() {
-  local port=$1 dir=$DDB_HOME/current
+  local port=$1 dir=$DDB_HOME/current storage=(-inMemory)
   [[ -f $dir/DynamoDBLocal.jar && -f $DDB_HOME/launcher/LoopbackDynamoDB.class ]] || die "run scripts/local/install.sh first"
+  [[ ${DYNAMODB_ON_DISK:-} == 1 ]] && mkdir -p "$S/dynamodb-data"
+  [[ -d $S/dynamodb-data ]] && storage=(-dbPath "$S/dynamodb-data")
   # -Dstack.state tags the process with STATE_DIR (see alive); the launcher binds 127.0.0.1 only.
   launch dynamodb java -Dstack.state="$S/" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k \
     -Djava.library.path="$dir/DynamoDBLocal_lib" -cp "$DDB_HOME/launcher:$dir/DynamoDBLocal.jar" LoopbackDynamoDB \
-    -sharedDb -inMemory -disableTelemetry -port "$port"
+    -sharedDb "${storage[@]}" -disableTelemetry -port "$port"
   printf 'export DYNAMODB_PORT=%s\nexport DYNAMODB_URL="http://%s:%s"\n' "$port" "$HOST" "$port" >"$S/env/dynamodb.env"
 }
 
@@ -278,7 +282,7 @@ case $cmd in
   stop)
     # Gateway first, then OSD, then mon; only PIDs recorded in STATE_DIR/pids.
     for name in rgw dynamodb osd mon; do stop_one "$name"; done
-    rm -rf "$S/ceph" "$S/env"
+    rm -rf "$S/ceph" "$S/env" "$S/dynamodb-data"
     write_env ;;
   *) die "unknown command: $cmd" ;;
 esac

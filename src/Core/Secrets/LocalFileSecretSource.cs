@@ -68,8 +68,9 @@ public sealed class LocalFileSecretSource(string path) : ISecretSource
                 ? Task.FromResult(value)
                 : throw new SecretUnavailableException($"Secret '{name}' is not in the local secrets file.");
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
         {
+            // Missing, a directory, half written or of the wrong shape: all mean "no secret now", never a 500.
             throw new SecretUnavailableException("The local secrets file could not be read.", ex);
         }
     }

@@ -41,23 +41,54 @@ public sealed class LocalStack
         var envFile = Environment.GetEnvironmentVariable("ENCLAVE_STACK_ENV");
         if (string.IsNullOrEmpty(envFile))
         {
-            ownedStateDir = Path.Combine(Path.GetTempPath(), "enclave-tests-" + Guid.NewGuid().ToString("N")[..8]);
-            await RunScriptAsync("start", ownedStateDir);
-            envFile = Path.Combine(ownedStateDir, "stack.env");
+            await StartOwnedAsync(dynamoDbOnDisk: false);
+            return;
         }
 
+        Load(envFile);
+    }
+
+    /// <summary>
+    /// A stack of this test's own, never the shared one, for tests that kill its servers. DynamoDB keeps its data on
+    /// disk, so a killed and restarted DynamoDB comes back with its tables, as the real service would.
+    /// </summary>
+    public static async Task<LocalStack> StartPrivateAsync()
+    {
+        var stack = new LocalStack();
+        await stack.StartOwnedAsync(dynamoDbOnDisk: true);
+        return stack;
+    }
+
+    /// <summary>restart-dynamodb or restart-s3 (same port; data kept), for stacks started here.</summary>
+    public Task RestartAsync(string service) =>
+        RunScriptAsync("restart-" + service, ownedStateDir ?? throw new InvalidOperationException("Only a stack started by the tests may be restarted."));
+
+    /// <summary>The recorded PID of one daemon (dynamodb, rgw, ...), read afresh because a restart changes it.</summary>
+    public int Pid(string daemon) => int.Parse(ReadEnv(Path.Combine(StateDir, "stack.env"))[daemon.ToUpperInvariant() + "_PID"], System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task StartOwnedAsync(bool dynamoDbOnDisk)
+    {
+        ownedStateDir = Path.Combine(Path.GetTempPath(), "enclave-tests-" + Guid.NewGuid().ToString("N")[..8]);
+        await RunScriptAsync("start", ownedStateDir, dynamoDbOnDisk ? new() { ["DYNAMODB_ON_DISK"] = "1" } : null);
+        Load(Path.Combine(ownedStateDir, "stack.env"));
+    }
+
+    private void Load(string envFile)
+    {
         StateDir = Path.GetDirectoryName(envFile)!;
-        var values = File.ReadAllLines(envFile)
-            .Select(line => line.StartsWith("export ", StringComparison.Ordinal) ? line[7..] : line)
-            .Where(line => line.Contains('=', StringComparison.Ordinal))
-            .Select(line => line.Split('=', 2))
-            .ToDictionary(parts => parts[0], parts => parts[1].Trim('"'), StringComparer.Ordinal);
+        var values = ReadEnv(envFile);
         DynamoDbUrl = values["DYNAMODB_URL"];
         S3Url = values["S3_URL"];
         AccessKey = values["S3_ACCESS_KEY"];
         SecretKey = values["S3_SECRET_KEY"];
         UserDataRoleArn = values["USER_DATA_ROLE_ARN"];
     }
+
+    private static Dictionary<string, string> ReadEnv(string envFile) => File.ReadAllLines(envFile)
+        .Select(line => line.StartsWith("export ", StringComparison.Ordinal) ? line[7..] : line)
+        .Where(line => line.Contains('=', StringComparison.Ordinal))
+        .Select(line => line.Split('=', 2))
+        .ToDictionary(parts => parts[0], parts => parts[1].Trim('"'), StringComparer.Ordinal);
 
     public async Task DisposeAsync()
     {
@@ -69,15 +100,22 @@ public sealed class LocalStack
 
     /// <summary>An RGW role with the given policy that the admin user may assume; returns its ARN.</summary>
     public async Task<string> CreateRoleAsync(string name, string policyJson) =>
-        (await RunScriptAsync("create-role", StateDir, name, policyJson)).Trim();
+        (await RunScriptAsync("create-role", StateDir, more: [name, policyJson])).Trim();
 
-    private static async Task<string> RunScriptAsync(string command, string stateDir, params string[] more)
+    private static async Task<string> RunScriptAsync(
+        string command, string stateDir, Dictionary<string, string>? environment = null, params string[] more)
     {
-        using var process = Process.Start(new ProcessStartInfo(Path.Combine(Repo.Root, "scripts", "local", "stack.sh"), [command, stateDir, .. more])
+        var info = new ProcessStartInfo(Path.Combine(Repo.Root, "scripts", "local", "stack.sh"), [command, stateDir, .. more])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-        })!;
+        };
+        foreach (var (key, value) in environment ?? [])
+        {
+            info.Environment[key] = value;
+        }
+
+        using var process = Process.Start(info)!;
         var output = await process.StandardOutput.ReadToEndAsync();
         var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();

@@ -29,6 +29,14 @@ public static class UploadHelpers
     public static async Task<HttpResponseMessage> PostFormAsync(
         JsonElement upload, byte[] content, string contentType, Func<Dictionary<string, string>, Dictionary<string, string>>? tamper = null)
     {
+        using var file = new ByteArrayContent(content);
+        return await PostFormAsync(upload, file, contentType, tamper);
+    }
+
+    /// <summary>The same request with the file's bytes from any content, e.g. one that streams slowly.</summary>
+    public static async Task<HttpResponseMessage> PostFormAsync(
+        JsonElement upload, HttpContent file, string contentType, Func<Dictionary<string, string>, Dictionary<string, string>>? tamper = null)
+    {
         var form = upload.GetProperty("upload");
         var fields = form.GetProperty("fields").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
         fields = tamper?.Invoke(fields) ?? fields;
@@ -38,7 +46,6 @@ public static class UploadHelpers
             multipart.Add(new StringContent(value), name);
         }
 
-        var file = new ByteArrayContent(content);
         file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
         multipart.Add(file, "file", "upload.bin");
         using var http = new HttpClient();
