@@ -29,6 +29,8 @@ internal static class EnclaveServices
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddSingleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>();
         services.AddSingleton<IValidateOptions<SecretOptions>, SecretOptionsValidator>();
+        services.AddOptions<Web.WebOptions>().Bind(configuration.GetSection(Web.WebOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Web.WebOptions>, Web.WebOptionsValidator>();
 
         services.AddSingleton(TimeProvider.System);
         services.AddMemoryCache();
