@@ -32,6 +32,9 @@ export class ApiError extends Error {
   }
 }
 
+/** The sign-in ended (signed out elsewhere, expired): the page has already gone back to sign-in and said so. */
+export class SignInEndedError extends ApiError {}
+
 let csrfToken: string | null = null;
 let onSignedOut: () => void = () => {};
 
@@ -67,6 +70,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   if (response.status === 401 && path !== '/api/auth/login' && path !== '/api/me') {
     csrfToken = null;
     onSignedOut();
+    throw new SignInEndedError(problem.status, problem.title, problem.requestId, {}, null);
   }
   throw problem;
 }

@@ -1,4 +1,4 @@
-import { ApiError } from './api';
+import { ApiError, SignInEndedError } from './api';
 import { h } from './dom';
 
 const notice = () => document.getElementById('notice') as HTMLElement;
@@ -24,6 +24,7 @@ export function showNotice(message: string, kind: 'error' | 'info' = 'info'): vo
 
 /** Every failure shows its title, the field errors and the request id that support can look up. */
 export function showError(error: unknown): void {
+  if (error instanceof SignInEndedError) return;
   notice().className = 'notice notice-error';
   notice().replaceChildren(...describeError(error));
   notice().hidden = false;
