@@ -144,7 +144,10 @@ public sealed class WebAppTests(WebFixture fixture) : IClassFixture<WebFixture>
         await cdp.SendAsync("Network.enable");
         await cdp.SendAsync("Network.emulateNetworkConditions", new Dictionary<string, object>
         {
-            ["offline"] = false, ["latency"] = 0, ["downloadThroughput"] = -1, ["uploadThroughput"] = 1024 * 1024,
+            ["offline"] = false,
+            ["latency"] = 0,
+            ["downloadThroughput"] = -1,
+            ["uploadThroughput"] = 1024 * 1024,
         });
         await user.UploadAndWaitAsync("big.csv", "text/csv", file);
         var seen = await user.Page.EvaluateAsync<double[]>("window.progressSeen");
