@@ -41,12 +41,22 @@ public sealed class WebAppTests(WebFixture fixture) : IClassFixture<WebFixture>
             return (session, (await row.GetAttributeAsync("data-upload-id"))!);
         }
 
+        var aliceFile = Measurements("a", 400, i => Math.Sin(i / 20.0) * 10 + 20);
         var results = await Task.WhenAll(
-            WorkAsync(alice, "Alice's trial", "alice-temperatures.csv", Measurements("a", 400, i => Math.Sin(i / 20.0) * 10 + 20)),
+            WorkAsync(alice, "Alice's trial", "alice-temperatures.csv", aliceFile),
             WorkAsync(bob, "Bob's ledger", "bob-amounts.csv", Measurements("b", 300, i => i * i % 997)));
         var (aliceSession, aliceUpload) = results[0];
         var (bobSession, bobUpload) = results[1];
         await alice.ScreenshotAsync("session");
+
+        // Download follows the presigned link, which the browser saves as an attachment: the same bytes come back.
+        var download = await alice.Page.RunAndWaitForDownloadAsync(() => alice.Page.GetByRole(AriaRole.Button, new() { Name = "Download" }).ClickAsync());
+        await using (var saved = await download.CreateReadStreamAsync())
+        using (var copy = new MemoryStream())
+        {
+            await saved.CopyToAsync(copy);
+            Assert.Equal(aliceFile, copy.ToArray());
+        }
 
         // Each list shows only its owner's session; each session page only its owner's file.
         foreach (var (user, own, foreign) in new[] { (alice, "Alice's trial", "Bob's ledger"), (bob, "Bob's ledger", "Alice's trial") })
@@ -253,6 +263,12 @@ public sealed class WebAppTests(WebFixture fixture) : IClassFixture<WebFixture>
         Assert.All(signedIn, r => Assert.False(string.IsNullOrEmpty(r.Csrf)));
         Assert.Equal(0, await user.Page.EvaluateAsync<int>("localStorage.length + sessionStorage.length"));
         Assert.Equal("", await user.Page.EvaluateAsync<string>("document.cookie"));
+
+        await user.Page.GetByRole(AriaRole.Button, new() { Name = "Delete session" }).ClickAsync();
+        await user.Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Delete session" }).ClickAsync();
+        await user.ExpectHeadingAsync("Your sessions");
+        await Expect(user.Page.GetByText("No sessions yet.")).ToBeVisibleAsync();
+        Assert.Contains(user.UnsafeRequests, r => r.Method == "DELETE" && !string.IsNullOrEmpty(r.Csrf));
         Assert.Empty(user.CspViolations);
     }
 
