@@ -66,6 +66,7 @@ public sealed class WebAppTests(WebFixture fixture) : IClassFixture<WebFixture>
             var sessions = user.Page.GetByRole(AriaRole.List, new() { Name = "Your sessions" });
             await Expect(sessions.GetByRole(AriaRole.Link, new() { Name = own })).ToBeVisibleAsync();
             Assert.Equal(1, await sessions.GetByRole(AriaRole.Listitem).CountAsync());
+            await Expect(user.Page.GetByRole(AriaRole.Button, new() { Name = "Show more" })).ToBeHiddenAsync();
             Assert.DoesNotContain(foreign, await user.Page.ContentAsync(), StringComparison.Ordinal);
         }
 
