@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the whole system locally (DynamoDB Local, Ceph RGW as S3, the API, the upload processor) at http://127.0.0.1:${PORT:-8080};
+# Starts the whole system locally (DynamoDB Local, Ceph RGW as S3, the API serving the web app, the upload processor) at http://127.0.0.1:${PORT:-8080};
 # Ctrl-C or SIGTERM stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -8,6 +8,7 @@ PORT=${PORT:-8080}
 
 scripts/local/install.sh
 scripts/publish-api.sh
+scripts/build-web.sh
 
 STATE=$(mktemp -d "${TMPDIR:-/tmp}/enclave-run.XXXXXX")
 API_PID=""
@@ -32,7 +33,9 @@ source scripts/local/api-env.sh
 # Local mode generates random development secrets here once (git-ignored), and says so in the log.
 export Enclave__Secrets__LocalFile="$PWD/.local/secrets.json"
 
-artifacts/api/Enclave.Functions --urls "http://127.0.0.1:$PORT" &
+# The API also serves the web app; the page may connect to the bucket, whose CORS rule allows only this site.
+Enclave__Web__Root="$PWD/web/dist" Enclave__Web__UploadOrigin="$S3_URL" Enclave__Web__SiteOrigin="http://127.0.0.1:$PORT" \
+  artifacts/api/Enclave.Functions --urls "http://127.0.0.1:$PORT" &
 API_PID=$!
 # The upload processor: the same binary in its Processor role, fed by DynamoDB Local's stream.
 Enclave__Role=Processor artifacts/api/Enclave.Functions --urls "http://127.0.0.1:0" &
@@ -43,5 +46,5 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 echo
-echo "Enclave is running at http://127.0.0.1:$PORT  (API under /api, OpenAPI at /api/openapi.json). Ctrl-C stops it."
+echo "Enclave is running at http://127.0.0.1:$PORT  (web app at /, API under /api, OpenAPI at /api/openapi.json). Ctrl-C stops it."
 wait "$API_PID"

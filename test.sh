@@ -9,6 +9,8 @@ dotnet build Serverless.sln -c Release --nologo -v quiet
 dotnet format Serverless.sln --verify-no-changes --no-restore
 # The API tests run against the Native AOT binary: the artefact Lambda runs.
 scripts/publish-api.sh
+# The browser tests drive this build in Chromium.
+scripts/build-web.sh
 
 STATE=$(mktemp -d "${TMPDIR:-/tmp}/enclave-test.XXXXXX")
 cleanup() { scripts/local/stack.sh stop "$STATE" >/dev/null 2>&1 || true; rm -rf "$STATE"; }

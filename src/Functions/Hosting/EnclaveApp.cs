@@ -7,6 +7,7 @@ using Enclave.Functions.Logging;
 using Enclave.Functions.Processing;
 using Enclave.Functions.Sessions;
 using Enclave.Functions.Uploads;
+using Enclave.Functions.Web;
 using Microsoft.Extensions.Options;
 
 namespace Enclave.Functions.Hosting;
@@ -33,6 +34,7 @@ internal static class EnclaveApp
         app.UseMiddleware<RequestContextMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseEnclaveWeb();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -33,6 +33,8 @@ internal static class EnclaveServices
         services.AddSingleton<IValidateOptions<SecretOptions>, SecretOptionsValidator>();
         services.AddSingleton<IValidateOptions<UserDataOptions>, UserDataOptionsValidator>();
         services.AddSingleton<IValidateOptions<UserDataOptions>, UserDataEmulatorAllowancesValidator>();
+        services.AddOptions<Web.WebOptions>().Bind(configuration.GetSection(Web.WebOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Web.WebOptions>, Web.WebOptionsValidator>();
 
         services.AddSingleton(TimeProvider.System);
         services.AddMemoryCache();

@@ -1,10 +1,12 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.S3;
+using Amazon.S3.Model;
 
 using Enclave.Core.Configuration;
 using Enclave.Core.Secrets;
 using Enclave.Core.Storage;
+using Enclave.Functions.Web;
 
 using Microsoft.Extensions.Options;
 
@@ -22,6 +24,7 @@ internal sealed partial class StartupChecks(
     IOptions<LimitsOptions> limits,
     IOptions<SecretOptions> secrets,
     IOptions<Core.Security.UserDataOptions> userData,
+    IOptions<WebOptions> web,
     ILogger<StartupChecks> logger)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -31,6 +34,7 @@ internal sealed partial class StartupChecks(
         _ = storage.Value;
         _ = secrets.Value;
         _ = userData.Value;
+        _ = web.Value;
         if (host.Value.Mode == EnclaveMode.Local)
         {
             var source = (LocalFileSecretSource)services.GetRequiredService<ISecretSource>();
@@ -88,6 +92,21 @@ internal sealed partial class StartupChecks(
         catch (AmazonS3Exception ex) when (ex.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
         {
             // Already there from an earlier start.
+        }
+
+        // The browser posts uploads straight to the bucket, cross-origin: only the site's origin may, and only POST.
+        if (web.Value.SiteOrigin is { } siteOrigin)
+        {
+            await s3.PutCORSConfigurationAsync(
+                new PutCORSConfigurationRequest
+                {
+                    BucketName = options.UploadBucket,
+                    Configuration = new CORSConfiguration
+                    {
+                        Rules = [new CORSRule { AllowedOrigins = [siteOrigin], AllowedMethods = ["POST"], MaxAgeSeconds = 600 }],
+                    },
+                },
+                cancellationToken);
         }
     }
 

@@ -35,6 +35,9 @@ public sealed partial class ApiProcess : IAsyncDisposable
 
     public int Pid => process.Id;
 
+    /// <summary>A setting that fixes the listening address instead of letting the OS pick a free port.</summary>
+    public const string UrlsSetting = "Urls";
+
     public static Dictionary<string, string> Settings(LocalStack stack, TestStorage storage) => new(StringComparer.Ordinal)
     {
         ["AWS_ACCESS_KEY_ID"] = stack.AccessKey,
@@ -123,9 +126,10 @@ public sealed partial class ApiProcess : IAsyncDisposable
     private static ProcessStartInfo StartInfo(IDictionary<string, string> settings)
     {
         var binary = Environment.GetEnvironmentVariable("ENCLAVE_API_BINARY");
+        var urls = settings.TryGetValue(UrlsSetting, out var fixedUrls) ? fixedUrls : "http://127.0.0.1:0";
         var info = string.IsNullOrEmpty(binary)
-            ? new ProcessStartInfo("dotnet", [Repo.FunctionsDll, "--urls", "http://127.0.0.1:0"])
-            : new ProcessStartInfo(binary, ["--urls", "http://127.0.0.1:0"]);
+            ? new ProcessStartInfo("dotnet", [Repo.FunctionsDll, "--urls", urls])
+            : new ProcessStartInfo(binary, ["--urls", urls]);
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.UseShellExecute = false;

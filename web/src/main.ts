@@ -1,0 +1,82 @@
+import { api, forgetSignIn, Me, whenSignedOut } from './api';
+import { renderAuth, signedOutMessage } from './auth';
+import { renderProfile } from './profile';
+import { renderSession } from './session';
+import { renderSessions } from './sessions';
+import { announce, clearNotice, showError } from './ui';
+
+const main = document.getElementById('main') as HTMLElement;
+const account = document.getElementById('account') as HTMLElement;
+const accountEmail = document.getElementById('account-email') as HTMLElement;
+let me: Me | null = null;
+
+const idPattern = '([0-9A-Za-z_-]{1,64})';
+const sessionRoute = new RegExp(`^#/sessions/${idPattern}$`);
+const profileRoute = new RegExp(`^#/sessions/${idPattern}/uploads/${idPattern}$`);
+
+function signedIn(user: Me): void {
+  me = user;
+  accountEmail.textContent = user.email;
+  account.hidden = false;
+  if (location.hash.startsWith('#/sign-in') || location.hash.startsWith('#/register')) location.hash = '#/';
+  else void route();
+}
+
+function signedOut(): void {
+  me = null;
+  forgetSignIn();
+  account.hidden = true;
+  accountEmail.textContent = '';
+  if (location.hash !== '#/sign-in') location.hash = '#/sign-in';
+  else void route();
+}
+
+async function route(): Promise<void> {
+  const hash = location.hash || '#/';
+  if (!me) {
+    renderAuth(main, hash === '#/register' ? 'register' : 'sign-in', signedIn);
+    return;
+  }
+  clearNotice();
+  const profile = profileRoute.exec(hash);
+  const session = sessionRoute.exec(hash);
+  if (profile) await renderProfile(main, profile[1] as string, profile[2] as string);
+  else if (session) await renderSession(main, session[1] as string);
+  else await renderSessions(main);
+}
+
+async function signOut(everywhere: boolean): Promise<void> {
+  try {
+    if (everywhere) await api.logoutEverywhere();
+    else await api.logout();
+  } catch (error) {
+    // A sign-in that has already ended is as good as signed out.
+    if (!me) return;
+    showError(error);
+    return;
+  }
+  signedOut();
+  announce(everywhere ? 'Signed out on every device' : 'Signed out');
+}
+
+async function start(): Promise<void> {
+  whenSignedOut(() => {
+    signedOut();
+    signedOutMessage();
+  });
+  document.getElementById('sign-out')?.addEventListener('click', () => void signOut(false));
+  document.getElementById('sign-out-everywhere')?.addEventListener('click', () => void signOut(true));
+  window.addEventListener('hashchange', () => void route());
+  try {
+    const user = await api.me();
+    if (user) {
+      signedIn(user);
+      return;
+    }
+  } catch (error) {
+    showError(error);
+  }
+  await route();
+}
+
+void start();
