@@ -10,6 +10,8 @@ public static class EnclaveApp
 
     public static (FirewallStack Firewall, EnclaveStack Main) Build(App app)
     {
+        // Access-log delivery by bucket policy instead of the deprecated LogDeliveryWrite ACL.
+        app.Node.SetContext("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", true);
         var settings = Settings.FromContext(app.Node);
         var crossRegion = settings.Region != FirewallStack.FirewallRegion;
         var firewall = new FirewallStack(app, FirewallStackName, settings, new StackProps

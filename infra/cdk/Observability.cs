@@ -2,6 +2,7 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.Apigatewayv2;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.CloudWatch.Actions;
+using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.SNS.Subscriptions;
@@ -28,7 +29,15 @@ public sealed class Observability : Construct
 
     public Observability(Construct scope, string id, ObservabilityProps props) : base(scope, id)
     {
-        Alarms = new Topic(this, "Alarms", new TopicProps { EnforceSSL = true });
+        Alarms = new Topic(this, "Alarms");
+        Alarms.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Effect = Effect.DENY,
+            Principals = [new AnyPrincipal()],
+            Actions = ["sns:Publish"],
+            Resources = [Alarms.TopicArn],
+            Conditions = new Dictionary<string, object> { ["Bool"] = new Dictionary<string, object> { ["aws:SecureTransport"] = "false" } },
+        }));
         if (props.Settings.AlarmEmail is { } email)
         {
             Alarms.AddSubscription(new EmailSubscription(email));
