@@ -32,7 +32,7 @@ public sealed class Api : Construct
             new Dictionary<string, string> { ["AWS_LWA_READINESS_CHECK_PATH"] = "/api/health" }));
 
         GrantTableAccess(props);
-        Secrets.GrantRead(props.Role, props.Secrets.CookieKey, props.Secrets.AuditKey);
+        Secrets.GrantRead(props.Role, (props.Secrets.CookieKey, props.Secrets.CookieKeyName), (props.Secrets.AuditKey, props.Secrets.AuditKeyName));
 
         var accessLogs = new LogGroup(this, "AccessLogs", new LogGroupProps { Retention = RetentionDays.ONE_MONTH, RemovalPolicy = RemovalPolicy.DESTROY });
         HttpApi = new HttpApi(this, "HttpApi", new HttpApiProps

@@ -33,7 +33,7 @@ public sealed class Audit : Construct
         var auditResources = new[] { props.AuditTable.TableArn, $"{props.AuditTable.TableArn}/index/*" };
         var keyReads = new[] { "ssm:GetParameter", "secretsmanager:GetSecretValue" };
         AuditorRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps { Actions = [.. ReadActions], Resources = auditResources }));
-        Secrets.GrantRead(AuditorRole, props.Secrets.AuditKey);
+        Secrets.GrantRead(AuditorRole, (props.Secrets.AuditKey, props.Secrets.AuditKeyName));
 
         AuditorRole.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {

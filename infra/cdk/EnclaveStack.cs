@@ -39,8 +39,8 @@ public sealed class EnclaveStack : Stack
             ["Enclave__Storage__DataTable"] = Data.DataTable.TableName,
             ["Enclave__Storage__AuditTable"] = Data.AuditTable.TableName,
             ["Enclave__Storage__UploadBucket"] = Data.UploadBucketName,
-            ["Enclave__Secrets__CookieKeyName"] = Secrets.CookieKey.SecretName,
-            ["Enclave__Secrets__AuditKeyName"] = Secrets.AuditKey.SecretName,
+            ["Enclave__Secrets__CookieKeyName"] = Secrets.CookieKeyName,
+            ["Enclave__Secrets__AuditKeyName"] = Secrets.AuditKeyName,
             ["Enclave__UserData__RoleArn"] = UserData.Role.RoleArn,
             // Set by CloudFront (any client value is overwritten) and forwarded by AllViewerExceptHostHeader.
             ["Enclave__ClientIpHeader"] = "CloudFront-Viewer-Address",
@@ -62,7 +62,7 @@ public sealed class EnclaveStack : Stack
         Output("DistributionDomain", Edge.Distribution.DistributionDomainName);
         Output("AuditorRoleArn", Audit.AuditorRole.RoleArn);
         Output("AuditTableName", Data.AuditTable.TableName);
-        Output("AuditKeySecretName", Secrets.AuditKey.SecretName);
+        Output("AuditKeySecretName", Secrets.AuditKeyName);
         Output("UploadBucketName", Data.UploadBucketName);
         Output("UserDataRoleArn", UserData.Role.RoleArn);
         Output("AlarmTopicArn", Observability.Alarms.TopicArn);

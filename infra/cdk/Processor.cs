@@ -54,7 +54,7 @@ public sealed class Processor : Construct
             Actions = [.. UserDataPolicy.RecordActions],
             Resources = [props.Data.AuditTable.TableArn],
         }));
-        Secrets.GrantRead(props.Role, props.Secrets.CookieKey, props.Secrets.AuditKey);
+        Secrets.GrantRead(props.Role, (props.Secrets.CookieKey, props.Secrets.CookieKeyName), (props.Secrets.AuditKey, props.Secrets.AuditKeyName));
 
         App.Function.AddEventSource(new DynamoEventSource(props.Data.DataTable, new DynamoEventSourceProps
         {

@@ -20,16 +20,23 @@ public sealed class Secrets : Construct
 
     public Secret AuditKey { get; }
 
+    /// <summary>Plain names (not tokens): the app looks the secrets up by name through SSM.</summary>
+    public string CookieKeyName { get; }
+
+    public string AuditKeyName { get; }
+
     public Secrets(Construct scope, string id, SecretsProps props) : base(scope, id)
     {
-        CookieKey = NewKey("CookieKey", $"{props.Settings.NamePrefix}/cookie-key", "Signs the session cookie and audit cursors.");
-        AuditKey = NewKey("AuditKey", $"{props.Settings.NamePrefix}/audit-key", "HMAC key of the access records.");
+        CookieKeyName = $"{props.Settings.NamePrefix}/cookie-key";
+        AuditKeyName = $"{props.Settings.NamePrefix}/audit-key";
+        CookieKey = NewKey("CookieKey", CookieKeyName, "Signs the session cookie and audit cursors.");
+        AuditKey = NewKey("AuditKey", AuditKeyName, "HMAC key of the access records.");
     }
 
     /// <summary>What a function or the auditor needs to read a key: the SSM reference parameter and the secret behind it.</summary>
-    public static void GrantRead(IGrantable grantee, params Secret[] secrets)
+    public static void GrantRead(IGrantable grantee, params (Secret Secret, string Name)[] secrets)
     {
-        foreach (var secret in secrets)
+        foreach (var (secret, _) in secrets)
         {
             secret.GrantRead(grantee);
         }
@@ -37,7 +44,7 @@ public sealed class Secrets : Construct
         grantee.GrantPrincipal.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Actions = ["ssm:GetParameter"],
-            Resources = [.. secrets.Select(s => ReferenceParameterArn(s.SecretName))],
+            Resources = [.. secrets.Select(s => ReferenceParameterArn(s.Name))],
         }));
     }
 

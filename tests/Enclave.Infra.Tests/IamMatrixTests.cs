@@ -39,7 +39,13 @@ public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper outpu
         var resultsFile = Path.Combine(dir, "results.json");
         File.WriteAllText(casesFile, JsonSerializer.Serialize(cases.Select(c => new
         {
-            name = c.Name, role = c.Role, sessionPolicy = c.SessionPolicy, action = c.Action, resource = c.Resource, context = c.Context, expected = c.Expected,
+            name = c.Name,
+            role = c.Role,
+            sessionPolicy = c.SessionPolicy,
+            action = c.Action,
+            resource = c.Resource,
+            context = c.Context,
+            expected = c.Expected,
         })));
 
         var started = DateTime.UtcNow;

@@ -67,3 +67,24 @@ public sealed class SynthesizedAppCollection : ICollectionFixture<SynthesizedApp
 {
     public const string Name = "synthesized app";
 }
+
+/// <summary>The statements of a role as synthesized: its inline policies and every policy attached to it.</summary>
+public static class RoleStatements
+{
+    public static List<JsonNode> Of(SynthesizedApp synth, Amazon.CDK.AWS.IAM.IRole role)
+    {
+        var roleId = synth.LogicalId(role);
+        var inline = synth.MainResources[roleId]!["Properties"]!["Policies"]?.AsArray().Select(p => p!["PolicyDocument"]!) ?? [];
+        var attached = synth.MainResources.Select(r => r.Value!)
+            .Where(r => (string)r["Type"]! == "AWS::IAM::Policy" && r["Properties"]!["Roles"]!.AsArray().Any(x => (string?)x!["Ref"] == roleId))
+            .Select(r => r["Properties"]!["PolicyDocument"]!);
+        return [.. inline.Concat(attached).SelectMany(d => d["Statement"]!.AsArray().Select(s => s!))];
+    }
+
+    public static IEnumerable<string> Actions(JsonNode statement) => statement["Action"] switch
+    {
+        JsonArray many => many.Select(a => (string)a!),
+        JsonNode one => [(string)one!],
+        null => [],
+    };
+}
