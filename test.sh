@@ -31,5 +31,7 @@ for trx in "$RESULTS"/*.trx; do
   failed=$((failed + $(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")))
   skipped=$((skipped + $(sed -E 's/.* notExecuted="([0-9]+)".*/\1/' <<<"$counters")))
 done
+# The IAM isolation matrix (tests/Enclave.Infra.Tests) writes its summary here.
+[[ -f artifacts/test-results/iam-matrix.txt ]] && head -n1 artifacts/test-results/iam-matrix.txt
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"
