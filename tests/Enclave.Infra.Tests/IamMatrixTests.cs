@@ -73,6 +73,45 @@ public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper outpu
         Assert.True(unexpected.Count == 0, string.Join('\n', unexpected.Select(u => u!.ToJsonString())));
     }
 
+    [Fact]
+    public void Without_the_null_condition_a_request_without_leading_keys_would_be_allowed()
+    {
+        // The control that shows the simulator evaluates the conditions the matrix relies on: strip the
+        // Null condition from the role and the session policy and the keyless Query goes through.
+        var template = JsonNode.Parse(File.ReadAllText(Path.Combine(synth.AssemblyDir, "Enclave.template.json")))!;
+        var userDataRole = synth.LogicalId(synth.Main.UserData.Role);
+        foreach (var resource in template["Resources"]!.AsObject().Select(r => r.Value!).Where(r => (string)r["Type"]! == "AWS::IAM::Policy"))
+        {
+            foreach (var statement in resource["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray())
+            {
+                statement!["Condition"]?.AsObject().Remove("Null");
+            }
+        }
+
+        var userA = EntityId.New().Value;
+        var session = JsonNode.Parse(UserDataPolicy.For(userA, new UserDataResources(Bucket, "enclave-data", "enclave-audit"), [userA]))!;
+        foreach (var statement in session["Statement"]!.AsArray())
+        {
+            statement!["Condition"]?.AsObject().Remove("Null");
+        }
+
+        var dir = Directory.CreateDirectory(Path.Combine(synth.Root, "iam-control")).FullName;
+        File.WriteAllText(Path.Combine(dir, "template.json"), template.ToJsonString());
+        File.WriteAllText(Path.Combine(dir, "cases.json"), new JsonArray(new JsonObject
+        {
+            ["name"] = "keyless query without the Null condition",
+            ["role"] = userDataRole,
+            ["sessionPolicy"] = session,
+            ["action"] = "dynamodb:Query",
+            ["resource"] = DataTable,
+            ["context"] = new JsonObject(),
+            ["expected"] = "Denied",
+        }).ToJsonString());
+        var (exitCode, _, stderr) = NodeTool.Run("iam-matrix.mjs", Path.Combine(dir, "template.json"), Path.Combine(dir, "cases.json"), Path.Combine(dir, "results.json"));
+        Assert.True(exitCode == 0, stderr);
+        Assert.Equal("Allowed", (string)JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "results.json")))![0]!["combined"]!);
+    }
+
     private List<Case> BuildCases()
     {
         var userA = EntityId.New().Value;
