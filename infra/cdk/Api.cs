@@ -37,7 +37,7 @@ public sealed class Api : Construct
         var accessLogs = new LogGroup(this, "AccessLogs", new LogGroupProps { Retention = RetentionDays.ONE_MONTH, RemovalPolicy = RemovalPolicy.DESTROY });
         HttpApi = new HttpApi(this, "HttpApi", new HttpApiProps
         {
-            Description = "Enclave API; reached through CloudFront only by convention of the site, which is same-origin.",
+            Description = "Enclave API; the site reaches it through CloudFront's /api/* behaviour.",
             DefaultIntegration = new HttpLambdaIntegration("App", App.Function),
             CreateDefaultStage = false,
         });
