@@ -22,7 +22,7 @@ export ENCLAVE_API_BINARY="$PWD/artifacts/api/Enclave.Functions"
 
 RESULTS="$STATE/results"
 SUMMARIES=artifacts/test-results
-rm -f "$SUMMARIES"/*-summary.txt
+rm -f "$SUMMARIES"/*-summary.txt "$SUMMARIES"/iam-matrix.txt
 status=0
 dotnet test Serverless.sln -c Release --no-build --nologo \
   --logger "trx;LogFilePrefix=enclave" --logger "console;verbosity=minimal" --results-directory "$RESULTS" || status=$?
@@ -33,6 +33,7 @@ scripts/fuzz.sh 15 || fuzz_status=$?
 
 # The measured numbers of the load, throttle and IAM suites (users, processes, requests, violations, times).
 cat "$SUMMARIES"/*-summary.txt 2>/dev/null || true
+head -n1 "$SUMMARIES"/iam-matrix.txt 2>/dev/null || true
 
 # One plain closing line for CI, summed over every test assembly.
 passed=0 failed=0 skipped=0

@@ -1,3 +1,7 @@
-// Placeholder until the infrastructure issue: the CDK app (Amazon.CDK.Lib 2.160.0) is built there.
-await Console.Error.WriteLineAsync("The Enclave CDK app is not built yet; see the infrastructure issue.");
-return 1;
+using Amazon.CDK;
+
+using Enclave.Cdk;
+
+var app = new App();
+EnclaveApp.Build(app);
+app.Synth();

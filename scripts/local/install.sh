@@ -84,6 +84,15 @@ EOF
   fi
 }
 
+# The pinned CDK CLI, cdk-nag and the IAM simulator (infra/node): test tools, never shipped.
+install_infra_node() {
+  local dir=$REPO/infra/node
+  [[ -f $dir/node_modules/.package-lock.json && ! $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]] && return 0
+  log "installing infra/node (npm ci)"
+  npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+}
+
 install_debs
 install_dynamodb
+install_infra_node
 log "ok (dynamodb: $DDB_HOME/current)"

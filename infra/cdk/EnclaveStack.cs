@@ -1,0 +1,72 @@
+using Amazon.CDK;
+
+using Constructs;
+
+namespace Enclave.Cdk;
+
+/// <summary>Composes the constructs; every decision lives in one of them.</summary>
+public sealed class EnclaveStack : Stack
+{
+    public Data Data { get; }
+
+    public Secrets Secrets { get; }
+
+    public UserDataAccess UserData { get; }
+
+    public Api Api { get; }
+
+    public Processor Processor { get; }
+
+    public Edge Edge { get; }
+
+    public Audit Audit { get; }
+
+    public Observability Observability { get; }
+
+    public EnclaveStack(Construct scope, string id, Settings settings, string webAclArn, IStackProps props) : base(scope, id, props)
+    {
+        Data = new Data(this, "Data", new DataProps(settings));
+        Secrets = new Secrets(this, "Secrets", new SecretsProps(settings));
+
+        var apiRole = AppFunction.NewRole(this, "ApiRole", "Enclave API function: identity and audit tables; user data only through the user-data role.");
+        var processorRole = AppFunction.NewRole(this, "ProcessorRole", "Enclave processor function: stream, audit records; user data only through the user-data role.");
+        UserData = new UserDataAccess(this, "UserData", new UserDataAccessProps(
+            [apiRole, processorRole], Data.UploadBucketArn, Data.DataTable.TableArn, Data.AuditTable.TableArn));
+
+        var configuration = new Dictionary<string, string>
+        {
+            ["Enclave__Storage__IdentityTable"] = Data.IdentityTable.TableName,
+            ["Enclave__Storage__DataTable"] = Data.DataTable.TableName,
+            ["Enclave__Storage__AuditTable"] = Data.AuditTable.TableName,
+            ["Enclave__Storage__UploadBucket"] = Data.UploadBucketName,
+            ["Enclave__Secrets__CookieKeyName"] = Secrets.CookieKeyName,
+            ["Enclave__Secrets__AuditKeyName"] = Secrets.AuditKeyName,
+            ["Enclave__UserData__RoleArn"] = UserData.Role.RoleArn,
+            // Set by CloudFront (any client value is overwritten) and forwarded by AllViewerExceptHostHeader.
+            ["Enclave__ClientIpHeader"] = "CloudFront-Viewer-Address",
+            ["Enclave__Web__UploadOrigin"] = Data.UploadOrigin,
+        };
+        Api = new Api(this, "Api", new ApiProps(settings, Data, Secrets, apiRole, configuration));
+        Processor = new Processor(this, "Processor", new ProcessorProps(settings, Data, Secrets, processorRole, configuration));
+
+        Edge = new Edge(this, "Edge", new EdgeProps(
+            settings, $"{Api.HttpApi.ApiId}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}", Data.UploadOrigin, webAclArn, Data.LogBucket));
+        var siteOrigin = Edge.SiteOrigin(settings, Edge.Distribution);
+        Data.AllowUploadsFrom(siteOrigin);
+
+        Audit = new Audit(this, "Audit", new AuditProps(Data.AuditTable, Secrets));
+        Observability = new Observability(this, "Observability", new ObservabilityProps(
+            settings, Api.HttpApi, Api.App, Processor.App, Processor.DeadLetters));
+
+        Output("SiteUrl", siteOrigin);
+        Output("DistributionDomain", Edge.Distribution.DistributionDomainName);
+        Output("AuditorRoleArn", Audit.AuditorRole.RoleArn);
+        Output("AuditTableName", Data.AuditTable.TableName);
+        Output("AuditKeySecretName", Secrets.AuditKeyName);
+        Output("UploadBucketName", Data.UploadBucketName);
+        Output("UserDataRoleArn", UserData.Role.RoleArn);
+        Output("AlarmTopicArn", Observability.Alarms.TopicArn);
+    }
+
+    private void Output(string id, string value) => _ = new CfnOutput(this, id, new CfnOutputProps { Value = value });
+}

@@ -1,0 +1,91 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.Lambda;
+using Amazon.CDK.AWS.Lambda.EventSources;
+using Amazon.CDK.AWS.SQS;
+
+using Constructs;
+
+using Enclave.Core.Security;
+using Enclave.Core.Uploads;
+
+namespace Enclave.Cdk;
+
+public sealed record ProcessorProps(Settings Settings, Data Data, Secrets Secrets, IRole Role, IReadOnlyDictionary<string, string> Configuration);
+
+/// <summary>
+/// The upload processor: the same binary in its Processor role, fed by the data table's stream. The
+/// Web Adapter posts each batch to /events; the app answers batchItemFailures, so only failed records
+/// are retried, bisected, and finally sent to the dead-letter queue.
+/// </summary>
+public sealed class Processor : Construct
+{
+    public const string EventsPath = "/events";
+
+    public AppFunction App { get; }
+
+    public Queue DeadLetters { get; }
+
+    public Processor(Construct scope, string id, ProcessorProps props) : base(scope, id)
+    {
+        App = new AppFunction(this, "App", new AppFunctionProps(
+            props.Settings,
+            props.Role,
+            "Processor",
+            props.Configuration,
+            props.Settings.ProcessorReservedConcurrency,
+            Duration.Minutes(5),
+            new Dictionary<string, string>
+            {
+                ["AWS_LWA_PASS_THROUGH_PATH"] = EventsPath,
+                ["AWS_LWA_READINESS_CHECK_PATH"] = "/api/health",
+            }));
+
+        DeadLetters = new Queue(this, "DeadLetters", new QueueProps
+        {
+            Encryption = QueueEncryption.SQS_MANAGED,
+            EnforceSSL = true,
+            RetentionPeriod = Duration.Days(14),
+        });
+
+        props.Role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            // Records under service:processor and the owner's actor; writes of user items go through the user-data role.
+            Actions = [.. UserDataPolicy.RecordActions],
+            Resources = [props.Data.AuditTable.TableArn],
+        }));
+        Secrets.GrantRead(props.Role, (props.Secrets.CookieKey, props.Secrets.CookieKeyName), (props.Secrets.AuditKey, props.Secrets.AuditKeyName));
+
+        App.Function.AddEventSource(new DynamoEventSource(props.Data.DataTable, new DynamoEventSourceProps
+        {
+            StartingPosition = StartingPosition.TRIM_HORIZON,
+            BatchSize = 10,
+            RetryAttempts = 5,
+            BisectBatchOnError = true,
+            MaxRecordAge = Duration.Hours(6),
+            ReportBatchItemFailures = true,
+            OnFailure = new SqsDlq(DeadLetters),
+            Filters = [UploadedFilter()],
+        }));
+    }
+
+    /// <summary>Only upload items whose new image says "uploaded" wake the processor.</summary>
+    private static IDictionary<string, object> UploadedFilter() => FilterCriteria.Filter(new Dictionary<string, object>
+    {
+        ["eventName"] = AnyOf("INSERT", "MODIFY"),
+        ["dynamodb"] = new Dictionary<string, object>
+        {
+            ["NewImage"] = new Dictionary<string, object>
+            {
+                ["pk"] = new Dictionary<string, object> { ["S"] = BeginsWith(UserDataPolicy.UserKeyPrefix) },
+                ["sk"] = new Dictionary<string, object> { ["S"] = BeginsWith("UPLOAD#") },
+                ["status"] = new Dictionary<string, object> { ["S"] = AnyOf(UploadStatus.Uploaded) },
+            },
+        },
+    });
+
+    // Concrete types: jsii cannot marshal the IDictionary values FilterRule returns.
+    private static string[] AnyOf(params string[] values) => values;
+
+    private static object[] BeginsWith(string prefix) => [new Dictionary<string, object> { ["prefix"] = prefix }];
+}

@@ -1,0 +1,222 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+using Enclave.Cdk;
+using Enclave.Core.Ids;
+using Enclave.Core.Security;
+
+using Xunit.Abstractions;
+
+namespace Enclave.Infra.Tests;
+
+/// <summary>
+/// The isolation proof: every action the app performs on user data, simulated with
+/// @cloud-copilot/iam-simulate over the synthesized role policies and the session policy the app
+/// really generates (UserDataPolicy.For). Own prefix/partition allowed; another user's, or a request
+/// without leading keys, denied; the function roles denied direct user-data access.
+/// </summary>
+[Collection(SynthesizedAppCollection.Name)]
+public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper output)
+{
+    private const string Account = "123456789012";
+    private const string Region = "us-east-1";
+    private static readonly string Bucket = $"enclave-uploads-{Account}-{Region}";
+    private static readonly string DataTable = $"arn:aws:dynamodb:{Region}:{Account}:table/enclave-data";
+    private static readonly string AuditTable = $"arn:aws:dynamodb:{Region}:{Account}:table/enclave-audit";
+    private static readonly string IdentityTable = $"arn:aws:dynamodb:{Region}:{Account}:table/enclave-identity";
+    private const string Processor = "service:processor";
+
+    private sealed record Case(string Name, string Role, JsonNode? SessionPolicy, string Action, string Resource, Dictionary<string, object> Context, string Expected);
+
+    [Fact]
+    public void Every_user_data_action_is_allowed_only_on_the_callers_own_prefix_and_partition()
+    {
+        var cases = BuildCases();
+        var dir = Directory.CreateDirectory(Path.Combine(synth.Root, "iam-matrix")).FullName;
+        var casesFile = Path.Combine(dir, "cases.json");
+        var resultsFile = Path.Combine(dir, "results.json");
+        File.WriteAllText(casesFile, JsonSerializer.Serialize(cases.Select(c => new
+        {
+            name = c.Name,
+            role = c.Role,
+            sessionPolicy = c.SessionPolicy,
+            action = c.Action,
+            resource = c.Resource,
+            context = c.Context,
+            expected = c.Expected,
+        })));
+
+        var started = DateTime.UtcNow;
+        var (exitCode, _, stderr) = NodeTool.Run("iam-matrix.mjs", Path.Combine(synth.AssemblyDir, "Enclave.template.json"), casesFile, resultsFile);
+        Assert.True(exitCode == 0, stderr);
+        var elapsed = DateTime.UtcNow - started;
+
+        var results = JsonNode.Parse(File.ReadAllText(resultsFile))!.AsArray();
+        Assert.Equal(cases.Count, results.Count);
+        var unexpected = results.Where(r => (string)r!["combined"]! != (string)r!["expected"]! || !(bool)r!["consistent"]!).ToList();
+
+        var report = new StringBuilder();
+        report.AppendLine(CultureInfo.InvariantCulture, $"IAM matrix: {cases.Count} cases (each simulated 3 ways), {unexpected.Count} unexpected, {elapsed.TotalSeconds:F1} s");
+        foreach (var r in results)
+        {
+            var mark = unexpected.Contains(r) ? "UNEXPECTED" : "ok";
+            report.AppendLine(CultureInfo.InvariantCulture, $"{mark,-10} {r!["combined"],-8} (role {r["roleOnly"]}, session {r["sessionOnly"]})  {r["name"]}");
+        }
+
+        output.WriteLine(report.ToString());
+        var artefacts = Directory.CreateDirectory(Path.Combine(NodeTool.RepoRoot, "artifacts", "test-results")).FullName;
+        File.WriteAllText(Path.Combine(artefacts, "iam-matrix.txt"), report.ToString());
+
+        Assert.True(cases.Count >= 100, $"matrix unexpectedly small: {cases.Count}");
+        Assert.True(unexpected.Count == 0, string.Join('\n', unexpected.Select(u => u!.ToJsonString())));
+    }
+
+    [Fact]
+    public void Without_the_null_condition_a_request_without_leading_keys_would_be_allowed()
+    {
+        // The control that shows the simulator evaluates the conditions the matrix relies on: strip the
+        // Null condition from the role and the session policy and the keyless Query goes through.
+        var template = JsonNode.Parse(File.ReadAllText(Path.Combine(synth.AssemblyDir, "Enclave.template.json")))!;
+        var userDataRole = synth.LogicalId(synth.Main.UserData.Role);
+        foreach (var resource in template["Resources"]!.AsObject().Select(r => r.Value!).Where(r => (string)r["Type"]! == "AWS::IAM::Policy"))
+        {
+            foreach (var statement in resource["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray())
+            {
+                statement!["Condition"]?.AsObject().Remove("Null");
+            }
+        }
+
+        var userA = EntityId.New().Value;
+        var session = JsonNode.Parse(UserDataPolicy.For(userA, new UserDataResources(Bucket, "enclave-data", "enclave-audit"), [userA]))!;
+        foreach (var statement in session["Statement"]!.AsArray())
+        {
+            statement!["Condition"]?.AsObject().Remove("Null");
+        }
+
+        var dir = Directory.CreateDirectory(Path.Combine(synth.Root, "iam-control")).FullName;
+        File.WriteAllText(Path.Combine(dir, "template.json"), template.ToJsonString());
+        File.WriteAllText(Path.Combine(dir, "cases.json"), new JsonArray(new JsonObject
+        {
+            ["name"] = "keyless query without the Null condition",
+            ["role"] = userDataRole,
+            ["sessionPolicy"] = session,
+            ["action"] = "dynamodb:Query",
+            ["resource"] = DataTable,
+            ["context"] = new JsonObject(),
+            ["expected"] = "Denied",
+        }).ToJsonString());
+        var (exitCode, _, stderr) = NodeTool.Run("iam-matrix.mjs", Path.Combine(dir, "template.json"), Path.Combine(dir, "cases.json"), Path.Combine(dir, "results.json"));
+        Assert.True(exitCode == 0, stderr);
+        Assert.Equal("Allowed", (string)JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "results.json")))![0]!["combined"]!);
+    }
+
+    private List<Case> BuildCases()
+    {
+        var userA = EntityId.New().Value;
+        var userB = EntityId.New().Value;
+        var resources = new UserDataResources(Bucket, "enclave-data", "enclave-audit");
+        var userDataRole = synth.LogicalId(synth.Main.UserData.Role);
+        var apiRole = synth.LogicalId(synth.Main.Api.App.Function.Role!);
+        var processorRole = synth.LogicalId(synth.Main.Processor.App.Function.Role!);
+        var auditorRole = synth.LogicalId(synth.Main.Audit.AuditorRole);
+        var cases = new List<Case>();
+
+        var sessions = new (string Holder, IReadOnlyList<string> Actors)[] { ("api", [userA]), ("processor", [userA, Processor]) };
+        foreach (var (holder, actors) in sessions)
+        {
+            var policy = JsonNode.Parse(UserDataPolicy.For(userA, resources, actors));
+            void Add(string name, string action, string resource, Dictionary<string, object> context, bool allowed) =>
+                cases.Add(new Case($"{holder} session of A: {action} {name}", userDataRole, policy, action, resource, context, allowed ? "Allowed" : "Denied"));
+
+            foreach (var action in UserDataPolicy.ObjectActions)
+            {
+                Add("own object", action, ObjectArn(UserDataPolicy.ObjectKeyPrefix(userA) + "sessions/s1/data.csv"), [], allowed: true);
+                Add("B's object", action, ObjectArn(UserDataPolicy.ObjectKeyPrefix(userB) + "sessions/s1/data.csv"), [], allowed: false);
+                Add("object outside users/", action, ObjectArn("web/index.html"), [], allowed: false);
+                Add("A's id as a sibling prefix", action, ObjectArn($"users/{userA}x/sessions/s1/data.csv"), [], allowed: false);
+            }
+
+            Add("own prefix", "s3:ListBucket", BucketArn, Prefix(UserDataPolicy.ObjectKeyPrefix(userA) + "sessions/"), allowed: true);
+            Add("B's prefix", "s3:ListBucket", BucketArn, Prefix(UserDataPolicy.ObjectKeyPrefix(userB)), allowed: false);
+            Add("whole users/ prefix", "s3:ListBucket", BucketArn, Prefix(UserDataPolicy.ObjectPrefix), allowed: false);
+            Add("without a prefix", "s3:ListBucket", BucketArn, [], allowed: false);
+
+            foreach (var action in UserDataPolicy.ItemActions)
+            {
+                Add("own partition", action, DataTable, LeadingKeys(UserDataPolicy.UserKeyPrefix + userA), allowed: true);
+                Add("B's partition", action, DataTable, LeadingKeys(UserDataPolicy.UserKeyPrefix + userB), allowed: false);
+                Add("own and B's partitions", action, DataTable, LeadingKeys(UserDataPolicy.UserKeyPrefix + userA, UserDataPolicy.UserKeyPrefix + userB), allowed: false);
+                Add("without leading keys", action, DataTable, [], allowed: false);
+                Add("identity table, own key", action, IdentityTable, LeadingKeys(UserDataPolicy.UserKeyPrefix + userA), allowed: false);
+            }
+
+            foreach (var action in UserDataPolicy.RecordActions)
+            {
+                Add("own records", action, AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userA), allowed: true);
+                Add("B's records", action, AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userB), allowed: false);
+                Add("processor's records", action, AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + Processor), allowed: holder == "processor");
+                Add("records without leading keys", action, AuditTable, [], allowed: false);
+            }
+
+            Add("scan of the data table", "dynamodb:Scan", DataTable, [], allowed: false);
+            Add("delete of a whole bucket listing", "s3:DeleteBucket", BucketArn, [], allowed: false);
+        }
+
+        // The role's own ceiling, without any session policy: users/ and USER#/ACTOR# partitions only.
+        void Ceiling(string name, string action, string resource, Dictionary<string, object> context, bool allowed) =>
+            cases.Add(new Case($"user-data role ceiling: {action} {name}", userDataRole, null, action, resource, context, allowed ? "Allowed" : "Denied"));
+        Ceiling("object outside users/", "s3:GetObject", ObjectArn("other/file"), [], allowed: false);
+        Ceiling("a user's object", "s3:GetObject", ObjectArn(UserDataPolicy.ObjectKeyPrefix(userB) + "x"), [], allowed: true);
+        Ceiling("non-user partition", "dynamodb:GetItem", DataTable, LeadingKeys("ACCOUNT#x"), allowed: false);
+        Ceiling("without leading keys", "dynamodb:Query", DataTable, [], allowed: false);
+        Ceiling("audit read", "dynamodb:Query", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userA), allowed: false);
+
+        // The function roles themselves: no user object, no user item, whatever the key.
+        foreach (var (name, role) in new[] { ("api role", apiRole), ("processor role", processorRole) })
+        {
+            void Direct(string what, string action, string resource, Dictionary<string, object> context, bool allowed) =>
+                cases.Add(new Case($"{name}: {action} {what}", role, null, action, resource, context, allowed ? "Allowed" : "Denied"));
+            foreach (var action in UserDataPolicy.ObjectActions)
+            {
+                Direct("user object", action, ObjectArn(UserDataPolicy.ObjectKeyPrefix(userA) + "sessions/s1/data.csv"), [], allowed: false);
+            }
+
+            Direct("users/ prefix", "s3:ListBucket", BucketArn, Prefix(UserDataPolicy.ObjectKeyPrefix(userA)), allowed: false);
+            foreach (var action in UserDataPolicy.ItemActions)
+            {
+                Direct("user partition", action, DataTable, LeadingKeys(UserDataPolicy.UserKeyPrefix + userA), allowed: false);
+            }
+
+            Direct("scan of the data table", "dynamodb:Scan", DataTable, [], allowed: false);
+            Direct("assume the user-data role", "sts:AssumeRole", $"arn:aws:iam::{Account}:role/{userDataRole}", [], allowed: true);
+            Direct("audit record", "dynamodb:PutItem", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + "anonymous"), allowed: true);
+        }
+
+        cases.Add(new Case("api role: identity GetItem", apiRole, null, "dynamodb:GetItem", IdentityTable, LeadingKeys("ACCOUNT#x"), "Allowed"));
+        cases.Add(new Case("api role: data DescribeTable (readiness)", apiRole, null, "dynamodb:DescribeTable", DataTable, [], "Allowed"));
+        cases.Add(new Case("processor role: identity GetItem", processorRole, null, "dynamodb:GetItem", IdentityTable, LeadingKeys("ACCOUNT#x"), "Denied"));
+
+        void Auditor(string what, string action, string resource, bool allowed) =>
+            cases.Add(new Case($"auditor: {action} {what}", auditorRole, null, action, resource, [], allowed ? "Allowed" : "Denied"));
+        Auditor("audit table", "dynamodb:Query", AuditTable, allowed: true);
+        Auditor("bySession index", "dynamodb:Query", AuditTable + "/index/bySession", allowed: true);
+        Auditor("audit record", "dynamodb:GetItem", AuditTable, allowed: true);
+        Auditor("audit record", "dynamodb:PutItem", AuditTable, allowed: false);
+        Auditor("audit record", "dynamodb:DeleteItem", AuditTable, allowed: false);
+        Auditor("data table", "dynamodb:Query", DataTable, allowed: false);
+        Auditor("identity table", "dynamodb:GetItem", IdentityTable, allowed: false);
+        Auditor("user object", "s3:GetObject", ObjectArn(UserDataPolicy.ObjectKeyPrefix(userA) + "x"), allowed: false);
+        Auditor("the user-data role", "sts:AssumeRole", $"arn:aws:iam::{Account}:role/{userDataRole}", allowed: false);
+        return cases;
+    }
+
+    private static string BucketArn => $"arn:aws:s3:::{Bucket}";
+
+    private static string ObjectArn(string key) => $"{BucketArn}/{key}";
+
+    private static Dictionary<string, object> Prefix(string prefix) => new() { ["s3:prefix"] = prefix };
+
+    private static Dictionary<string, object> LeadingKeys(params string[] keys) => new() { ["dynamodb:LeadingKeys"] = keys };
+}
