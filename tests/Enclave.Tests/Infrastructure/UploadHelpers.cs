@@ -7,8 +7,11 @@ namespace Enclave.Tests.Infrastructure;
 
 public static class UploadHelpers
 {
-    public static IAmazonS3 CreateAdminS3(this LocalStack stack) => new AmazonS3Client(
-        new BasicAWSCredentials(stack.AccessKey, stack.SecretKey),
+    public static IAmazonS3 CreateAdminS3(this LocalStack stack) => stack.CreateS3(new BasicAWSCredentials(stack.AccessKey, stack.SecretKey));
+
+    /// <summary>An S3 client for RGW with the settings the app uses there.</summary>
+    public static AmazonS3Client CreateS3(this LocalStack stack, AWSCredentials credentials) => new(
+        credentials,
         new AmazonS3Config
         {
             ServiceURL = stack.S3Url,

@@ -172,16 +172,8 @@ public sealed class ScopedCredentialIsolationTests : IAsyncLifetime
         return await UploadHelpers.PostFormAsync(upload, Encoding.UTF8.GetBytes(content), "text/csv");
     }
 
-    private AmazonS3Client Scoped(ScopedCredentials credentials) => new AmazonS3Client(
-        new SessionAWSCredentials(credentials.AccessKeyId, credentials.SecretAccessKey, credentials.SessionToken),
-        new AmazonS3Config
-        {
-            ServiceURL = stack.S3Url,
-            ForcePathStyle = true,
-            AuthenticationRegion = "us-east-1",
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        });
+    private AmazonS3Client Scoped(ScopedCredentials credentials) =>
+        stack.CreateS3(new SessionAWSCredentials(credentials.AccessKeyId, credentials.SecretAccessKey, credentials.SessionToken));
 
     private async Task<string> SeedAsync(string user, string name)
     {

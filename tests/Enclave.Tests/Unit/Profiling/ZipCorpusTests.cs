@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 
@@ -88,12 +87,11 @@ public sealed class ZipCorpusTests
         byte[] zip = Zips.Repeated("bomb.csv", "a,b\n", "1,2\n", bombBytes);
         var limits = new ProfileLimits { MaxUncompressedBytes = 8 << 20, MaxCompressionRatio = 1e9 };
         var stream = new CountingStream(zip);
-        var timer = Stopwatch.StartNew();
         var outcome = await FileProfiler.ProfileAsync(stream, FileKind.Zip, limits, CancellationToken.None);
 
+        // Measured in bytes, not seconds: how much of the bomb was read says it stopped early on any machine.
         Assert.Equal("bomb.csv: The data is larger than the limit of 8 MiB.", Assert.IsType<ProfileOutcome.Rejected>(outcome).Reason);
         Assert.True(stream.BytesRead < zip.Length / 4, $"read {stream.BytesRead} of {zip.Length} compressed bytes");
-        Assert.True(timer.Elapsed < TimeSpan.FromSeconds(10), $"took {timer.Elapsed}");
     }
 
     [Fact]
