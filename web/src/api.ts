@@ -14,7 +14,7 @@ export interface Histogram { min: number; max: number; counts: number[] }
 export interface ColumnProfile {
   name: string; type: string; nullCount: number; distinctEstimate: number;
   min: number | null; max: number | null; mean: number | null;
-  topValues: { value: string; count: number }[]; histogram: Histogram | null;
+  topValues: { value: string; count: number }[]; topValuesExact: boolean; histogram: Histogram | null;
 }
 export interface TableProfile { name: string; format: string; rowCount: number; columns: ColumnProfile[] }
 export interface FileProfile { tables: TableProfile[] }

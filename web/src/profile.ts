@@ -16,6 +16,12 @@ export async function renderProfile(root: HTMLElement, sessionId: string, upload
   focusHeading(root);
 }
 
+/** Counts of a column with many distinct values are upper bounds (space-saving), and are shown as such. */
+function topValues(column: ColumnProfile): string {
+  const bound = column.topValuesExact ? '' : '≤ ';
+  return column.topValues.slice(0, 3).map((top) => `${top.value} (${bound}${formatNumber(top.count)})`).join(', ') || '—';
+}
+
 function tableSection(table: TableProfile, named: boolean): HTMLElement {
   const caption = `${named ? `${table.name}: ` : ''}${formatNumber(table.rowCount)} rows, ${table.columns.length} columns (${table.format})`;
   const rows = table.columns.map((column) => h('tr', {},
@@ -26,7 +32,7 @@ function tableSection(table: TableProfile, named: boolean): HTMLElement {
     h('td', { class: 'num' }, formatNumber(column.min)),
     h('td', { class: 'num' }, formatNumber(column.max)),
     h('td', { class: 'num' }, formatNumber(column.mean)),
-    h('td', {}, column.topValues.slice(0, 3).map((top) => `${top.value} (${formatNumber(top.count)})`).join(', ') || '—')));
+    h('td', {}, topValues(column))));
   const charts = table.columns.filter((column) => column.histogram !== null);
   return h('section', { class: 'profile-table' },
     named ? h('h2', {}, table.name) : null,

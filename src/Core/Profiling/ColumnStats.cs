@@ -80,6 +80,7 @@ internal sealed class ColumnStats(string key, string name, ProfileLimits limits)
             numeric ? max : null,
             numeric && double.IsFinite(sum + compensation) ? (sum + compensation) / values : null,
             top.Top(limits.TopValues),
+            !top.Evicted,
             numeric ? histogram?.Build(min, max, limits.HistogramBins, values) : null);
     }
 

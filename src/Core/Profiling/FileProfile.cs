@@ -8,8 +8,8 @@ public sealed record TableProfile(string Name, FileKind Format, long RowCount, I
 
 /// <summary>
 /// Type is "integer", "number", "boolean", "date", "timestamp", "string" or "empty" (no values at all). Min, Max, Mean and Histogram are set for "integer" and "number"
-/// columns only. Top value counts are exact while a column has few distinct values, and otherwise over-estimate by at
-/// most rows / counter capacity (space-saving).
+/// columns only. Top value counts are exact while a column has few distinct values (<see cref="TopValuesExact"/>), and
+/// otherwise over-estimate by at most rows / counter capacity (space-saving), so readers must show them as estimates.
 /// </summary>
 public sealed record ColumnProfile(
     string Name,
@@ -20,6 +20,7 @@ public sealed record ColumnProfile(
     double? Max,
     double? Mean,
     IReadOnlyList<ValueCount> TopValues,
+    bool TopValuesExact,
     Histogram? Histogram);
 
 public sealed record ValueCount(string Value, long Count);

@@ -103,6 +103,15 @@ public sealed class WebAppTests(WebFixture fixture) : IClassFixture<WebFixture>
         var numeric = profile.GetProperty("tables")[0].GetProperty("columns").EnumerateArray()
             .Where(c => c.GetProperty("histogram").ValueKind == JsonValueKind.Object).ToList();
         Assert.Equal(2, numeric.Count); // id and value
+
+        // Counts of an all-distinct column are upper bounds and are shown as such; a few-valued column's are exact.
+        foreach (var column in profile.GetProperty("tables")[0].GetProperty("columns").EnumerateArray())
+        {
+            var cell = await page.Locator($"tbody tr:has(th:text-is('{column.GetProperty("name").GetString()}')) td:last-child").InnerTextAsync();
+            Assert.Equal(!column.GetProperty("topValuesExact").GetBoolean(), cell.Contains('≤', StringComparison.Ordinal));
+        }
+
+        Assert.False(profile.GetProperty("tables")[0].GetProperty("columns")[0].GetProperty("topValuesExact").GetBoolean());
         Assert.Equal(numeric.Count, await page.Locator("figure.chart svg").CountAsync());
         foreach (var column in numeric)
         {

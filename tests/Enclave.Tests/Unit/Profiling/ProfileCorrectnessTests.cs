@@ -11,6 +11,26 @@ namespace Enclave.Tests.Unit.Profiling;
 public sealed class ProfileCorrectnessTests
 {
     [Fact]
+    public async Task Top_value_counts_say_whether_they_are_exact()
+    {
+        var rows = new StringBuilder("id,label\n");
+        for (var i = 0; i < 1000; i++)
+        {
+            rows.Append(CultureInfo.InvariantCulture, $"{i},l{i % 4}\n");
+        }
+
+        var table = await Table(rows.ToString(), FileKind.Csv, new ProfileLimits { TopValues = 3 });
+        var labels = table.Column("label");
+        Assert.True(labels.TopValuesExact);
+        Assert.All(labels.TopValues, v => Assert.Equal(250, v.Count));
+
+        // 1,000 distinct ids against 64 counters: the counts are upper bounds, and the profile says so.
+        var ids = table.Column("id");
+        Assert.False(ids.TopValuesExact);
+        Assert.All(ids.TopValues, v => Assert.True(v.Count >= 1));
+    }
+
+    [Fact]
     public async Task A_known_dataset_gives_exact_counts_types_nulls_stats_top_values_and_histograms()
     {
         var ids = Enumerable.Range(0, 1000).ToList();
