@@ -7,6 +7,8 @@ using Amazon.CDK.AWS.S3.Deployment;
 
 using Constructs;
 
+using Enclave.Core.Security;
+
 namespace Enclave.Cdk;
 
 public sealed record EdgeProps(Settings Settings, string HttpApiDomain, string UploadOrigin, string WebAclArn, IBucket LogBucket);
@@ -54,7 +56,7 @@ public sealed class Edge : Construct
                 ContentTypeOptions = new ResponseHeadersContentTypeOptions { Override = true },
                 FrameOptions = new ResponseHeadersFrameOptions { FrameOption = HeadersFrameOption.DENY, Override = true },
                 ReferrerPolicy = new ResponseHeadersReferrerPolicy { ReferrerPolicy = HeadersReferrerPolicy.NO_REFERRER, Override = true },
-                ContentSecurityPolicy = new ResponseHeadersContentSecurityPolicy { ContentSecurityPolicy = ContentSecurityPolicy(props.UploadOrigin), Override = true },
+                ContentSecurityPolicy = new ResponseHeadersContentSecurityPolicy { ContentSecurityPolicy = PageSecurityPolicy.For(props.UploadOrigin), Override = true },
             },
         });
 
@@ -110,9 +112,4 @@ public sealed class Edge : Construct
     /// <summary>The site's origin, as the uploads bucket's CORS rule and the app's CSRF check expect it.</summary>
     public static string SiteOrigin(Settings settings, Distribution? distribution) =>
         settings.DomainName is { } domain ? $"https://{domain}" : $"https://{distribution!.DistributionDomainName}";
-
-    /// <summary>Scripts and styles from the site only; the form upload may post only to the uploads bucket.</summary>
-    private static string ContentSecurityPolicy(string uploadOrigin) =>
-        $"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' {uploadOrigin}; " +
-        $"form-action 'self' {uploadOrigin}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 }

@@ -51,9 +51,9 @@ public sealed class EdgeTests(SynthesizedApp synth)
         Assert.Equal("DENY", (string)headers["FrameOptions"]!["FrameOption"]!);
         Assert.Equal("no-referrer", (string)headers["ReferrerPolicy"]!["ReferrerPolicy"]!);
         var csp = string.Concat(headers["ContentSecurityPolicy"]!["ContentSecurityPolicy"]!["Fn::Join"]![1]!.AsArray().OfType<JsonValue>().Select(v => (string)v!));
-        Assert.Contains("default-src 'self'", csp);
-        Assert.Contains("frame-ancestors 'none'", csp);
-        Assert.Contains("form-action 'self' https://enclave-uploads-", csp);
+        // The same policy the API sets when it serves the page locally (PageSecurityPolicy), with the bucket's origin.
+        Assert.StartsWith("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self' https://enclave-uploads-", csp);
+        Assert.EndsWith("; base-uri 'none'; form-action 'none'; frame-ancestors 'none'", csp);
     }
 
     [Fact]

@@ -33,7 +33,8 @@ internal static partial class EventsApi
     }
 
     private static async Task<JsonHttpResult<BatchResponse>> HandleAsync(
-        HttpRequest request, IServiceScopeFactory scopes, ILogger<DynamoStreamEvent> logger, CancellationToken cancellationToken)
+        HttpRequest request, IServiceScopeFactory scopes, IScopedCredentialIssuer issuer, ILogger<DynamoStreamEvent> logger,
+        CancellationToken cancellationToken)
     {
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
         {
@@ -42,6 +43,8 @@ internal static partial class EventsApi
 
         var batch = await JsonSerializer.DeserializeAsync(request.Body, EventJsonContext.Default.DynamoStreamEvent, cancellationToken);
         var failures = new List<BatchItemFailure>();
+        // Kept for this batch only: a batch often holds several uploads of one owner, and each mint is an STS call.
+        var credentialsByOwner = new Dictionary<string, ScopedCredentials>(StringComparer.Ordinal);
         foreach (var record in batch?.Records ?? [])
         {
             if (!TryReadJob(record, out var owner, out var session, out var upload))
@@ -61,9 +64,13 @@ internal static partial class EventsApi
             using var logScope = logger.BeginScope(ids);
             try
             {
-                // One STS call per job, outside any user request: the job's storage calls run as the upload's owner.
-                var credentials = await scope.ServiceProvider.GetRequiredService<IScopedCredentialIssuer>()
-                    .IssueAsync(owner, [owner, context.UserId!], cancellationToken);
+                // Outside any user request, the job's storage calls still run as the upload's owner.
+                if (!credentialsByOwner.TryGetValue(owner, out var credentials))
+                {
+                    credentials = await issuer.IssueAsync(owner, [owner, context.UserId!], cancellationToken);
+                    credentialsByOwner[owner] = credentials;
+                }
+
                 scope.ServiceProvider.GetRequiredService<UserDataClients>().Bind(credentials);
                 await scope.ServiceProvider.GetRequiredService<UploadProcessor>().ProcessAsync(owner, session, upload, cancellationToken);
             }

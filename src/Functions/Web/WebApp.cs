@@ -1,3 +1,5 @@
+using Enclave.Core.Security;
+
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Net.Http.Headers;
@@ -23,7 +25,7 @@ internal static class WebApp
         }
 
         var files = new PhysicalFileProvider(Path.GetFullPath(root));
-        var policy = ContentSecurityPolicy(uploadOrigin);
+        var policy = PageSecurityPolicy.For(uploadOrigin);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions
         {
@@ -40,12 +42,4 @@ internal static class WebApp
         });
         return app;
     }
-
-    /// <summary>
-    /// Nothing inline: scripts and styles only from the site's own files, and the page talks only to the
-    /// API (same origin) and the bucket it posts uploads to.
-    /// </summary>
-    public static string ContentSecurityPolicy(string uploadOrigin) =>
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
-        $"connect-src 'self' {uploadOrigin}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 }

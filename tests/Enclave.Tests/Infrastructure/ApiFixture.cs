@@ -1,8 +1,13 @@
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
+using Amazon.SecurityToken;
 
 using Enclave.Core.Audit;
+using Enclave.Core.Configuration;
 using Enclave.Core.Secrets;
+using Enclave.Core.Security;
+
+using Microsoft.Extensions.Options;
 
 namespace Enclave.Tests.Infrastructure;
 
@@ -60,4 +65,12 @@ public static class StackClients
 
         return new AmazonDynamoDBClient(new BasicAWSCredentials(stack.AccessKey, stack.SecretKey), config);
     }
+
+    /// <summary>The app's own credential issuer against RGW's STS and the user-data role stack.sh created (S3 half only, as in Local mode).</summary>
+    public static StsScopedCredentialIssuer CreateIssuer(this LocalStack stack, StorageOptions storage) => new(
+        new AmazonSecurityTokenServiceClient(
+            new BasicAWSCredentials(stack.AccessKey, stack.SecretKey),
+            new AmazonSecurityTokenServiceConfig { ServiceURL = stack.S3Url, AuthenticationRegion = "us-east-1" }),
+        Options.Create(new UserDataOptions { RoleArn = stack.UserDataRoleArn, PolicyScope = UserDataPolicyScope.S3Only }),
+        Options.Create(storage));
 }

@@ -40,11 +40,7 @@ public sealed class ScopedCredentialIsolationTests : IAsyncLifetime
         stack = await LocalStack.GetAsync();
         admin = stack.CreateAdminS3();
         await admin.PutBucketAsync(bucket);
-        var storage = Options.Create(new StorageOptions { UploadBucket = bucket, DataTable = "data", AuditTable = "audit" });
-        var sts = new AmazonSecurityTokenServiceClient(
-            new BasicAWSCredentials(stack.AccessKey, stack.SecretKey),
-            new AmazonSecurityTokenServiceConfig { ServiceURL = stack.S3Url, AuthenticationRegion = "us-east-1" });
-        var issuer = new StsScopedCredentialIssuer(sts, Options.Create(new UserDataOptions { RoleArn = stack.UserDataRoleArn, PolicyScope = UserDataPolicyScope.S3Only }), storage);
+        var issuer = stack.CreateIssuer(new StorageOptions { UploadBucket = bucket, DataTable = "data", AuditTable = "audit" });
         credentialsA = await issuer.IssueAsync(userA, [userA], CancellationToken.None);
         scopedA = Scoped(credentialsA);
     }

@@ -103,12 +103,8 @@ public sealed class SignInCredentialsTests(ApiFixture fixture) : IClassFixture<A
         Options.Create(new UserDataOptions { RoleArn = fixture.Stack.UserDataRoleArn }),
         clock);
 
-    private StsScopedCredentialIssuer Issuer() => new(
-        new AmazonSecurityTokenServiceClient(
-            new BasicAWSCredentials(fixture.Stack.AccessKey, fixture.Stack.SecretKey),
-            new AmazonSecurityTokenServiceConfig { ServiceURL = fixture.Stack.S3Url, AuthenticationRegion = "us-east-1" }),
-        Options.Create(new UserDataOptions { RoleArn = fixture.Stack.UserDataRoleArn, PolicyScope = UserDataPolicyScope.S3Only }),
-        Options.Create(new StorageOptions { UploadBucket = fixture.Storage.Bucket, DataTable = fixture.Storage.DataTable, AuditTable = fixture.Storage.AuditTable }));
+    private StsScopedCredentialIssuer Issuer() => fixture.Stack.CreateIssuer(
+        new StorageOptions { UploadBucket = fixture.Storage.Bucket, DataTable = fixture.Storage.DataTable, AuditTable = fixture.Storage.AuditTable });
 
     /// <summary>The real issuer, counted: every call is an STS round trip.</summary>
     private sealed class CountingIssuer(IScopedCredentialIssuer inner) : IScopedCredentialIssuer
