@@ -45,21 +45,30 @@ public sealed class LoginThrottle(IAmazonDynamoDB dynamo, IOptions<StorageOption
             var inWindow = await TryIncrementAsync(pk, now, cancellationToken);
             if (inWindow is { } counted)
             {
-                return Verdict(counted.Count, counted.WindowEnds, now, limit);
+                return Verdict(counted.Count, counted.WindowEnds, limit);
             }
 
             var windowEnds = now + limits.Value.ThrottleWindowSeconds;
             if (await TryStartWindowAsync(pk, now, windowEnds, cancellationToken))
             {
-                return Verdict(1, windowEnds, now, limit);
+                return Verdict(1, windowEnds, limit);
             }
         }
 
         throw new DependencyUnavailableException("Throttle counter kept changing under contention.");
     }
 
-    private static ThrottleVerdict Verdict(long count, long windowEnds, long now, int limit) =>
-        new(count <= limit, TimeSpan.FromSeconds(Math.Max(1, windowEnds - now)));
+    /// <summary>
+    /// The wait is measured when the answer is given, in whole seconds rounded up, and never exceeds one window:
+    /// a clock read taken just before another process opened the window (or a clock step) would otherwise tell
+    /// the client to wait longer than the window lasts.
+    /// </summary>
+    private ThrottleVerdict Verdict(long count, long windowEnds, int limit)
+    {
+        var left = DateTimeOffset.FromUnixTimeSeconds(windowEnds) - clock.GetUtcNow();
+        var seconds = Math.Clamp(Math.Ceiling(left.TotalSeconds), 1, limits.Value.ThrottleWindowSeconds);
+        return new ThrottleVerdict(count <= limit, TimeSpan.FromSeconds(seconds));
+    }
 
     private async Task<(long Count, long WindowEnds)?> TryIncrementAsync(string pk, long now, CancellationToken cancellationToken)
     {
