@@ -50,11 +50,13 @@ public sealed class AuditApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
         Assert.Contains(dayItems, r => r.GetProperty("action").GetString() == "session.read" && r.GetProperty("sessionId").GetString() == session);
         Assert.All(dayItems, r => Assert.Equal("allowed", r.GetProperty("outcome").GetString()));
 
-        // Per request: the cookie check, one Query, and the auditor's own access record. No Scan, no second read.
-        foreach (var response in new[] { byActor, bySession, byDay })
+        // Per request: the cookie check, one Query (one per shard by day), and the auditor's own record. No Scan, no second read.
+        foreach (var response in new[] { byActor, bySession })
         {
             Assert.Equal(3, await AwsCallsAsync(response));
         }
+
+        Assert.Equal(2 + ApiProcess.AuditLayout.Shards, await AwsCallsAsync(byDay));
 
         var own = await fixture.Records().ByActorAsync(auditor.UserId!, null, null, 100, null, CancellationToken.None);
         var queries = own.Items.Where(r => r.Record.Action == "audit.query").ToList();
