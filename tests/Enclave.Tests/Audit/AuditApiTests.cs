@@ -110,6 +110,8 @@ public sealed class AuditApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
     [InlineData("?actor=not-an-id", "actor")]
     [InlineData("?session=0190a2b4-0000-7000-8000-00000000000G", "session")]
     [InlineData("?actor=anonymous&session=0190a2b4-0000-7000-8000-000000000000", "session")]
+    [InlineData("?subject=anonymous", "subject")]
+    [InlineData("?session=0190a2b4-0000-7000-8000-000000000000&subject=0190a2b4-0000-7000-8000-000000000000", "subject")]
     [InlineData("?actor=anonymous&from=2026-01-01T00:00:00%2B01:00", "from")]
     [InlineData("?actor=anonymous&from=2026-01-01", "from")]
     [InlineData("?actor=anonymous&to=yesterday", "to")]
