@@ -48,6 +48,7 @@ public sealed class Data : Construct
         AuditTable = NewTable("AuditTable", $"{prefix}-audit", stream: false);
         AuditTable.AddGlobalSecondaryIndex(Index(TableSchemas.AuditBySession, TableSchemas.BySessionPk, TableSchemas.BySessionSk));
         AuditTable.AddGlobalSecondaryIndex(Index(TableSchemas.AuditByDay, TableSchemas.ByDayPk, TableSchemas.ByDaySk));
+        AuditTable.AddGlobalSecondaryIndex(Index(TableSchemas.AuditBySubject, TableSchemas.BySubjectPk, TableSchemas.BySubjectSk));
 
         UploadBucketName = $"{prefix}-uploads-{Aws.ACCOUNT_ID}-{Aws.REGION}";
         UploadBucketArn = $"arn:{Aws.PARTITION}:s3:::{UploadBucketName}";

@@ -17,6 +17,8 @@ public sealed class EnclaveStack : Stack
 
     public Processor Processor { get; }
 
+    public AuditDigestSchedule DigestSchedule { get; }
+
     public Edge Edge { get; }
 
     public Audit Audit { get; }
@@ -48,6 +50,7 @@ public sealed class EnclaveStack : Stack
         };
         Api = new Api(this, "Api", new ApiProps(settings, Data, Secrets, apiRole, configuration));
         Processor = new Processor(this, "Processor", new ProcessorProps(settings, Data, Secrets, processorRole, configuration));
+        DigestSchedule = new AuditDigestSchedule(this, "AuditDigestSchedule", new AuditDigestScheduleProps(Processor.App, processorRole, Data.AuditTable));
 
         Edge = new Edge(this, "Edge", new EdgeProps(
             settings, $"{Api.HttpApi.ApiId}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}", Data.UploadOrigin, webAclArn, Data.LogBucket));

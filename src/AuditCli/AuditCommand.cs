@@ -28,7 +28,7 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
     private const string Help = """
         enclave-audit <command> [--option value]...
 
-          query   --actor ID | --session ID | --day YYYY-MM-DD | --from T --to T
+          query   --actor ID | --session ID | --subject USER-ID | --day YYYY-MM-DD | --from T --to T
                   [--from T] [--to T] [--outcome allowed|denied|not-found|error] [--format table|csv|jsonl]
           verify  same selection as query: checks every record's HMAC; with --day only, also checks the
                   day's signed digests, so removed and added records are found too
@@ -40,15 +40,18 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
                 --key-secret NAME (Secrets Manager, via SSM) | --key-file PATH (Local mode secrets file)
                 --key-name NAME (entry in --key-file, default enclave/audit-key)
                 --window-minutes N (digest window, divides a day; default 60) --grace-minutes N (default 5)
+                --shards N (the deployment's Enclave:Storage:AuditShards, default 128)
+                --unsharded-through YYYY-MM-DD (its AuditUnshardedThrough, if records predate sharding)
         times are ISO-8601 UTC, e.g. 2026-01-31T12:00:00Z
         """;
 
     private static readonly System.Collections.Frozen.FrozenSet<string> Common = System.Collections.Frozen.FrozenSet.ToFrozenSet(
-        ["table", "endpoint-url", "region", "key-secret", "key-file", "key-name", "window-minutes", "grace-minutes", "format"],
+        ["table", "endpoint-url", "region", "key-secret", "key-file", "key-name", "window-minutes", "grace-minutes", "format", "shards",
+            "unsharded-through"],
         StringComparer.Ordinal);
 
     private static readonly System.Collections.Frozen.FrozenSet<string> Selection = System.Collections.Frozen.FrozenSet.ToFrozenSet(
-        ["actor", "session", "day", "from", "to", "outcome"], StringComparer.Ordinal);
+        ["actor", "session", "subject", "day", "from", "to", "outcome"], StringComparer.Ordinal);
 
     private static readonly System.Collections.Frozen.FrozenSet<string> RoleOptions = System.Collections.Frozen.FrozenSet.ToFrozenSet(
         ["email", "role", "identity-table", "operator"], StringComparer.Ordinal);
@@ -103,7 +106,7 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
         var filters = Filters(cli);
         var key = await AuditKeyAsync(cli, cancellationToken);
         using var dynamo = Dynamo(cli);
-        var queries = new AccessRecordQueries(dynamo, Table(cli));
+        var queries = new AccessRecordQueries(dynamo, Table(cli), Layout(cli));
         var writer = new RecordWriter(output, format);
         var (count, altered) = (0, 0);
         foreach (var filter in filters)
@@ -147,7 +150,8 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
 
     private async Task<int> VerifyAsync(CliArgs cli, TextWriter output, CancellationToken cancellationToken)
     {
-        if (cli.Get("day") is null || cli.Get("actor") is not null || cli.Get("session") is not null || cli.Get("outcome") is not null)
+        if (cli.Get("day") is null || cli.Get("actor") is not null || cli.Get("session") is not null || cli.Get("subject") is not null ||
+            cli.Get("outcome") is not null)
         {
             return await QueryAsync(cli, output, verifyOnly: true, cancellationToken);
         }
@@ -203,7 +207,7 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
 
         var key = await AuditKeyAsync(cli, cancellationToken);
         using var dynamo = Dynamo(cli);
-        var grants = new RoleGrants(dynamo, identityTable, Table(cli), key, clock);
+        var grants = new RoleGrants(dynamo, identityTable, Table(cli), key, clock, Layout(cli));
         try
         {
             switch (await grants.ChangeAsync(change, email, role, operatorName, cancellationToken))
@@ -239,6 +243,7 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
     {
         var actor = cli.Get("actor");
         var session = cli.Get("session");
+        var subject = cli.Get("subject");
         var from = Time(cli.Get("from"), "from");
         var to = Time(cli.Get("to"), "to");
         AccessOutcome? outcome = null;
@@ -250,14 +255,14 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
         }
 
         var day = cli.Get("day") is { } dayText ? Day(dayText) : (DateOnly?)null;
-        if ((actor is not null ? 1 : 0) + (session is not null ? 1 : 0) + (day is not null ? 1 : 0) > 1)
+        if ((actor is not null ? 1 : 0) + (session is not null ? 1 : 0) + (subject is not null ? 1 : 0) + (day is not null ? 1 : 0) > 1)
         {
-            throw new UsageException("Give one of --actor, --session and --day.");
+            throw new UsageException("Give one of --actor, --session, --subject and --day.");
         }
 
-        if (actor is not null || session is not null)
+        if (actor is not null || session is not null || subject is not null)
         {
-            return [new AccessRecordFilter(actor, session, null, from, to, outcome)];
+            return [new AccessRecordFilter(actor, session, null, from, to, outcome, subject)];
         }
 
         if (day is { } d)
@@ -285,7 +290,12 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
         TimeSpan.FromMinutes(cli.GetInt("window-minutes", (int)AccessRecordDigests.DefaultWindow.TotalMinutes, 1, 1440) is var w && 1440 % w == 0
             ? w
             : throw new UsageException("--window-minutes must divide 1440 (a day).")),
-        TimeSpan.FromMinutes(cli.GetInt("grace-minutes", (int)AccessRecordDigests.DefaultGrace.TotalMinutes, 0, 1440)));
+        TimeSpan.FromMinutes(cli.GetInt("grace-minutes", (int)AccessRecordDigests.DefaultGrace.TotalMinutes, 0, 1440)),
+        Layout(cli));
+
+    private static AccessRecordLayout Layout(CliArgs cli) => new(
+        cli.GetInt("shards", AccessRecordLayout.DefaultShards, 1, AccessRecordLayout.MaxShards),
+        cli.Get("unsharded-through") is { } day ? Day(day) : null);
 
     private static string Table(CliArgs cli) => cli.Get("table") ?? "enclave-audit";
 

@@ -26,7 +26,8 @@ public abstract record RoleChangeResult
 /// The only way a role is granted or revoked: an operator runs this with their own AWS credentials (no
 /// HTTP route can do it), and the roles update and its signed access record commit in one transaction.
 /// </summary>
-public sealed class RoleGrants(IAmazonDynamoDB dynamo, string identityTable, string auditTable, SigningKey auditKey, TimeProvider clock)
+public sealed class RoleGrants(
+    IAmazonDynamoDB dynamo, string identityTable, string auditTable, SigningKey auditKey, TimeProvider clock, AccessRecordLayout layout)
 {
     public static readonly System.Collections.Frozen.FrozenSet<string> Roles =
         System.Collections.Frozen.FrozenSet.ToFrozenSet(["admin", "auditor"], StringComparer.Ordinal);
@@ -89,7 +90,7 @@ public sealed class RoleGrants(IAmazonDynamoDB dynamo, string identityTable, str
                         Put = new Put
                         {
                             TableName = auditTable,
-                            Item = AccessRecordItem.ToItem(record, auditKey),
+                            Item = AccessRecordItem.ToItem(record, auditKey, layout),
                             ConditionExpression = "attribute_not_exists(pk)",
                         },
                     },

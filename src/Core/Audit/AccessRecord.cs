@@ -35,16 +35,26 @@ public sealed record AccessRecord(
     public const string Anonymous = "anonymous";
 
     /// <summary>
-    /// The signed bytes: every field, length-prefixed so no two different records share a form.
-    /// The auditor tool verifies with the same function.
+    /// The signed bytes: every field and every key the record is stored and indexed under, length-prefixed
+    /// so no two different records share a form. Covering the keys means a record moved out of its actor,
+    /// session, subject or day partition (or into another) no longer verifies. The auditor tool verifies
+    /// with the same function.
     /// </summary>
-    public string Canonical()
+    public string Canonical(IndexKeys keys) => Canonical(
+    [
+        "v2", RecordId, Storage.Attr.Iso(Time), RequestId, ActorUserId, Action, OutcomeName(Outcome), Reason,
+        SessionId, UploadId, SubjectUserId, ClientIp, InstanceId, keys.Actor, keys.SortKey, keys.Session, keys.Day, keys.Subject,
+    ]);
+
+    /// <summary>The form signed before records covered their keys; still verified for records written then.</summary>
+    public string LegacyCanonical() => Canonical(
+    [
+        "v1", RecordId, Storage.Attr.Iso(Time), RequestId, ActorUserId, Action, OutcomeName(Outcome), Reason,
+        SessionId, UploadId, SubjectUserId, ClientIp, InstanceId,
+    ]);
+
+    private static string Canonical(string?[] fields)
     {
-        string?[] fields =
-        [
-            "v1", RecordId, Storage.Attr.Iso(Time), RequestId, ActorUserId, Action, OutcomeName(Outcome), Reason,
-            SessionId, UploadId, SubjectUserId, ClientIp, InstanceId,
-        ];
         var builder = new System.Text.StringBuilder();
         foreach (var field in fields)
         {

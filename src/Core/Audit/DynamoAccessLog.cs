@@ -73,6 +73,6 @@ public sealed partial class DynamoAccessLog(
             request.ClientIp,
             instance.Id);
         var key = await keys.AuditKeyAsync(cancellationToken);
-        return AccessRecordItem.ToItem(record, key);
+        return AccessRecordItem.ToItem(record, key, AccessRecordLayout.From(storage.Value));
     }
 }

@@ -38,6 +38,14 @@ public sealed class StorageOptions
     /// <summary>The local S3 speaks plain HTTP, so presigned URLs must too.</summary>
     public bool S3PresignOverHttp { get; set; }
 
+    /// <summary>Write shards of the byDay index and the anonymous actor; may grow, never shrink (see AccessRecordLayout).</summary>
+    [Range(1, Audit.AccessRecordLayout.MaxShards)]
+    public int AuditShards { get; set; } = Audit.AccessRecordLayout.DefaultShards;
+
+    /// <summary>The last day (yyyy-MM-dd) records were written unsharded; set only where such records exist.</summary>
+    [RegularExpression(@"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")]
+    public string? AuditUnshardedThrough { get; set; }
+
     [Range(1, 60)]
     public int AwsTimeoutSeconds { get; set; } = 5;
 }

@@ -15,6 +15,9 @@ public static class TableSchemas
     public const string BySessionSk = "gsi1sk";
     public const string ByDayPk = "gsi2pk";
     public const string ByDaySk = "gsi2sk";
+    public const string AuditBySubject = "bySubject";
+    public const string BySubjectPk = "gsi3pk";
+    public const string BySubjectSk = "gsi3sk";
 
     public static CreateTableRequest Identity(string name) => Simple(name);
 
@@ -35,11 +38,14 @@ public static class TableSchemas
             new AttributeDefinition(BySessionSk, ScalarAttributeType.S),
             new AttributeDefinition(ByDayPk, ScalarAttributeType.S),
             new AttributeDefinition(ByDaySk, ScalarAttributeType.S),
+            new AttributeDefinition(BySubjectPk, ScalarAttributeType.S),
+            new AttributeDefinition(BySubjectSk, ScalarAttributeType.S),
         ]);
         request.GlobalSecondaryIndexes =
         [
             Index(AuditBySession, BySessionPk, BySessionSk),
             Index(AuditByDay, ByDayPk, ByDaySk),
+            Index(AuditBySubject, BySubjectPk, BySubjectSk),
         ];
         return request;
     }

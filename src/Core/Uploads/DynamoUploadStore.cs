@@ -85,6 +85,9 @@ public sealed class DynamoUploadStore(
         return upload;
     }
 
+    public Task<Upload?> PeekAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken) =>
+        ReadAsync(ownerId, sessionId, uploadId, cancellationToken);
+
     public async Task<UploadPage?> ListAsync(string ownerId, string sessionId, string? afterUploadId, int limit, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();

@@ -17,6 +17,9 @@ public interface IUploadStore
 
     Task<Upload?> FindAsync(string ownerId, string sessionId, string uploadId, string action, CancellationToken cancellationToken);
 
+    /// <summary>Reads without a record: for callers that decide the outcome first and then write its one record.</summary>
+    Task<Upload?> PeekAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken);
+
     Task<UploadPage?> ListAsync(string ownerId, string sessionId, string? afterUploadId, int limit, CancellationToken cancellationToken);
 
     /// <summary>Moves a pending upload on (to uploaded or rejected); false when it was not pending any more.</summary>

@@ -1,3 +1,4 @@
+using Enclave.Core.Audit;
 using Enclave.Core.Configuration;
 using Enclave.Core.Ids;
 using Enclave.Core.Sessions;
@@ -14,6 +15,7 @@ public sealed class UploadService(
     IUploadStore uploads,
     ISessionStore sessions,
     IObjectStore objects,
+    IAccessLog accessLog,
     IOptions<LimitsOptions> limits,
     TimeProvider clock)
 {
@@ -68,14 +70,20 @@ public sealed class UploadService(
     /// </summary>
     public async Task<UploadAccess<Upload>> CompleteAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken)
     {
-        var upload = await uploads.FindAsync(ownerId, sessionId, uploadId, "upload.complete", cancellationToken);
+        // One request, one record: written by the settle transaction, or here for the outcomes that change nothing.
+        Task RecordAsync(AccessOutcome outcome, string? reason = null) =>
+            accessLog.WriteAsync(new AccessEvent("upload.complete", outcome, reason, sessionId, uploadId), cancellationToken);
+
+        var upload = await uploads.PeekAsync(ownerId, sessionId, uploadId, cancellationToken);
         if (upload is null)
         {
+            await RecordAsync(AccessOutcome.NotFound);
             return new UploadAccess<Upload>.NotFound();
         }
 
         if (upload.Status != UploadStatus.Pending)
         {
+            await RecordAsync(AccessOutcome.Allowed, "already-" + upload.Status);
             return new UploadAccess<Upload>.Found(upload);
         }
 
@@ -84,6 +92,7 @@ public sealed class UploadService(
         var formExpired = clock.GetUtcNow() > upload.CreatedAt.AddMinutes(limits.Value.UploadFormMinutes);
         if (stored is null && !formExpired)
         {
+            await RecordAsync(AccessOutcome.Denied, "not-arrived");
             return new UploadAccess<Upload>.Conflict("The file has not arrived in storage yet.");
         }
 
@@ -101,8 +110,15 @@ public sealed class UploadService(
         }
 
         var status = reason is null ? UploadStatus.Uploaded : UploadStatus.Rejected;
-        await uploads.SettleAsync(ownerId, upload, status, stored?.Size, reason, "upload.complete", cancellationToken);
-        var settled = await uploads.FindAsync(ownerId, sessionId, uploadId, "upload.read", cancellationToken);
+        if (await uploads.SettleAsync(ownerId, upload, status, stored?.Size, reason, "upload.complete", cancellationToken))
+        {
+            return new UploadAccess<Upload>.Found(
+                upload with { Status = status, Size = stored?.Size, Reason = reason, UpdatedAt = Attr.Millis(clock.GetUtcNow()) });
+        }
+
+        // A concurrent complete settled it first (and wrote its record); this request reports what it finds.
+        var settled = await uploads.PeekAsync(ownerId, sessionId, uploadId, cancellationToken);
+        await RecordAsync(settled is null ? AccessOutcome.NotFound : AccessOutcome.Allowed, settled is null ? null : "already-" + settled.Status);
         return settled is null ? new UploadAccess<Upload>.NotFound() : new UploadAccess<Upload>.Found(settled);
     }
 
@@ -116,7 +132,7 @@ public sealed class UploadService(
 
     public async Task<UploadAccess<byte[]>> ProfileAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken)
     {
-        var upload = await uploads.FindAsync(ownerId, sessionId, uploadId, "upload.profile", cancellationToken);
+        var upload = await FindUnlessRefusedAsync(ownerId, sessionId, uploadId, "upload.profile", u => u.Status == UploadStatus.Ready, cancellationToken);
         if (upload is null)
         {
             return new UploadAccess<byte[]>.NotFound();
@@ -131,15 +147,28 @@ public sealed class UploadService(
         return profile is null ? new UploadAccess<byte[]>.NotFound() : new UploadAccess<byte[]>.Found(profile);
     }
 
+    /// <summary>Reads an upload and writes the one record of the request: not-found, denied (the state refuses it) or allowed.</summary>
+    private async Task<Upload?> FindUnlessRefusedAsync(string ownerId, string sessionId, string uploadId, string action, Func<Upload, bool> serves,
+        CancellationToken cancellationToken)
+    {
+        var upload = await uploads.PeekAsync(ownerId, sessionId, uploadId, cancellationToken);
+        var (outcome, reason) = upload is null ? (AccessOutcome.NotFound, null)
+            : serves(upload) ? (AccessOutcome.Allowed, (string?)null)
+            : (AccessOutcome.Denied, "status-" + upload.Status);
+        await accessLog.WriteAsync(new AccessEvent(action, outcome, reason, sessionId, uploadId), cancellationToken);
+        return upload;
+    }
+
     public async Task<UploadAccess<DownloadLink>> DownloadAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken)
     {
-        var upload = await uploads.FindAsync(ownerId, sessionId, uploadId, "upload.download", cancellationToken);
+        static bool HasFile(Upload u) => u.Status is UploadStatus.Ready or UploadStatus.Uploaded or UploadStatus.Processing;
+        var upload = await FindUnlessRefusedAsync(ownerId, sessionId, uploadId, "upload.download", HasFile, cancellationToken);
         if (upload is null)
         {
             return new UploadAccess<DownloadLink>.NotFound();
         }
 
-        if (upload.Status is not (UploadStatus.Ready or UploadStatus.Uploaded or UploadStatus.Processing))
+        if (!HasFile(upload))
         {
             return new UploadAccess<DownloadLink>.Conflict($"There is no file to download; the upload is {upload.Status}.");
         }

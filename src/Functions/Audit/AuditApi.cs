@@ -11,7 +11,8 @@ namespace Enclave.Functions.Audit;
 
 /// <summary>
 /// Access records for the auditor role. Anyone else gets the same 404 as a missing route (the cookie
-/// handler's forbid answer), so the route is not advertised. Each call is one DynamoDB Query, and the
+/// handler's forbid answer), so the route is not advertised. Each call is one DynamoDB Query per partition of
+/// the pattern (one, or one per shard for a day or the anonymous actor), and the
 /// auditor's own query is recorded before any record is returned.
 /// </summary>
 internal static class AuditApi
@@ -42,14 +43,15 @@ internal static class AuditApi
             return ProblemResult.Field("cursor", "The cursor is not valid.");
         }
 
-        var page = await new AccessRecordQueries(dynamo, storage.Value.AuditTable).QueryAsync(query.Filter, query.Limit, startKey, cancellationToken);
+        var page = await new AccessRecordQueries(dynamo, storage.Value.AuditTable, AccessRecordLayout.From(storage.Value))
+            .QueryAsync(query.Filter, query.Limit, startKey, cancellationToken);
         var auditKey = await keys.AuditKeyAsync(cancellationToken);
         var items = page.Items.Select(r => AuditRecordResponse.From(r, r.Verify(auditKey))).ToList();
 
         // Auditors are audited: the query itself is a record, written before any record is returned.
         await accessLog.WriteAsync(
             new AccessEvent("audit.query", AccessOutcome.Allowed, Reason: query.Scope, SessionId: query.Filter.Session,
-                SubjectUserId: EntityId.TryParse(query.Filter.Actor, out var actor) ? actor.Value : null),
+                SubjectUserId: EntityId.TryParse(query.Filter.Actor ?? query.Filter.Subject, out var subject) ? subject.Value : null),
             cancellationToken);
         var next = page.NextKey is { } last ? AuditCursor.Encode(last, query.Scope, cookieKey) : null;
         return TypedResults.Ok(new AuditPage(items, next));

@@ -7,18 +7,18 @@ using Enclave.Core.Storage;
 namespace Enclave.Functions.Audit;
 
 /// <summary>
-/// The audit route's query string, validated strictly: exactly one access pattern (actor, session, or a
-/// time range inside one UTC day), ISO-8601 UTC times, a known outcome, a bounded limit, nothing else.
+/// The audit route's query string, validated strictly: exactly one access pattern (actor, session, subject,
+/// or a time range inside one UTC day), ISO-8601 UTC times, a known outcome, a bounded limit, nothing else.
 /// </summary>
 internal sealed record AuditQuery(AccessRecordFilter Filter, int Limit, string? Cursor)
 {
     public const int DefaultLimit = 50;
 
     private static readonly System.Collections.Frozen.FrozenSet<string> Known = System.Collections.Frozen.FrozenSet.ToFrozenSet(
-        ["actor", "session", "from", "to", "outcome", "cursor", "limit"], StringComparer.Ordinal);
+        ["actor", "session", "subject", "from", "to", "outcome", "cursor", "limit"], StringComparer.Ordinal);
 
     /// <summary>What a cursor is bound to: the same filter, so it cannot be replayed against another query.</summary>
-    public string Scope => string.Join('|', "a=" + Filter.Actor, "s=" + Filter.Session, "d=" + Filter.Day?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+    public string Scope => string.Join('|', "a=" + Filter.Actor, "s=" + Filter.Session, "u=" + Filter.Subject, "d=" + Filter.Day?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         "f=" + (Filter.From is { } f ? Attr.Iso(f) : ""), "t=" + (Filter.To is { } t ? Attr.Iso(t) : ""),
         "o=" + (Filter.Outcome is { } o ? AccessRecord.OutcomeName(o) : ""));
 
@@ -57,6 +57,12 @@ internal sealed record AuditQuery(AccessRecordFilter Filter, int Limit, string? 
             errors["session"] = ["Use a session id."];
         }
 
+        var subject = Single("subject");
+        if (subject is not null && !EntityId.TryParse(subject, out _))
+        {
+            errors["subject"] = ["Use a user id."];
+        }
+
         var from = Time(Single("from"), "from", errors);
         var to = Time(Single("to"), "to", errors);
         AccessOutcome? outcome = null;
@@ -80,9 +86,9 @@ internal sealed record AuditQuery(AccessRecordFilter Filter, int Limit, string? 
         }
 
         var cursor = Single("cursor");
-        if (actor is not null && session is not null)
+        if ((actor is not null ? 1 : 0) + (session is not null ? 1 : 0) + (subject is not null ? 1 : 0) > 1)
         {
-            errors["session"] = ["Give actor or session, not both."];
+            errors[subject is not null ? "subject" : "session"] = ["Give one of actor, session and subject."];
         }
 
         if (from is { } f && to is { } t && f > t)
@@ -91,7 +97,7 @@ internal sealed record AuditQuery(AccessRecordFilter Filter, int Limit, string? 
         }
 
         DateOnly? day = null;
-        if (actor is null && session is null)
+        if (actor is null && session is null && subject is null)
         {
             // The by-day pattern reads one day's partition, so the range must sit inside one UTC day.
             if (from is null || to is null)
@@ -110,7 +116,7 @@ internal sealed record AuditQuery(AccessRecordFilter Filter, int Limit, string? 
 
         return errors.Count > 0
             ? null
-            : new AuditQuery(new AccessRecordFilter(actor, session, day, from, to, outcome), limit, cursor);
+            : new AuditQuery(new AccessRecordFilter(actor, session, day, from, to, outcome, subject), limit, cursor);
     }
 
     private static DateTimeOffset? Time(string? text, string name, Dictionary<string, string[]> errors)

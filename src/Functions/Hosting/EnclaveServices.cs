@@ -67,10 +67,12 @@ internal static class EnclaveServices
         services.AddScoped<IObjectStore, S3ObjectStore>();
         services.AddScoped<UploadService>();
         services.AddScoped<UploadProcessor>();
+        services.AddScoped<AuditDigestJob>();
         var host = configuration.GetSection(EnclaveHostOptions.Section);
         if (host.GetValue<EnclaveRole>("Role") == EnclaveRole.Processor && host.GetValue<EnclaveMode>("Mode") == EnclaveMode.Local)
         {
             services.AddHostedService<Processing.LocalStreamPoller>();
+            services.AddHostedService<Processing.LocalDigestSchedule>();
         }
 
         services.AddAuthentication(options =>

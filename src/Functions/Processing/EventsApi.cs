@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Enclave.Core.Audit;
 using Enclave.Core.Ids;
 using Enclave.Core.Requests;
 using Enclave.Core.Security;
@@ -33,7 +34,7 @@ internal static partial class EventsApi
     }
 
     private static async Task<JsonHttpResult<BatchResponse>> HandleAsync(
-        HttpRequest request, IServiceScopeFactory scopes, IScopedCredentialIssuer issuer, ILogger<DynamoStreamEvent> logger,
+        HttpRequest request, IServiceScopeFactory scopes, IScopedCredentialIssuer issuer, AuditDigestJob digests, ILogger<DynamoStreamEvent> logger,
         CancellationToken cancellationToken)
     {
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
@@ -42,6 +43,12 @@ internal static partial class EventsApi
         }
 
         var batch = await JsonSerializer.DeserializeAsync(request.Body, EventJsonContext.Default.DynamoStreamEvent, cancellationToken);
+        if (batch?.Job == AuditDigestJob.Name)
+        {
+            await digests.RunAsync(cancellationToken);
+            return TypedResults.Json(new BatchResponse([]), EventJsonContext.Default.BatchResponse);
+        }
+
         var failures = new List<BatchItemFailure>();
         // Kept for this batch only: a batch often holds several uploads of one owner, and each mint is an STS call.
         var credentialsByOwner = new Dictionary<string, ScopedCredentials>(StringComparer.Ordinal);

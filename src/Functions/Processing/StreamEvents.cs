@@ -2,9 +2,12 @@ using System.Text.Json.Serialization;
 
 namespace Enclave.Functions.Processing;
 
-/// <summary>The parts of a Lambda DynamoDB Streams event that the processor reads.</summary>
+/// <summary>
+/// The parts of a Lambda DynamoDB Streams event that the processor reads; or a scheduled job's payload,
+/// which EventBridge Scheduler (locally, the processor's timer) sends to the same pass-through path.
+/// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
-internal sealed record DynamoStreamEvent(List<DynamoStreamRecord>? Records);
+internal sealed record DynamoStreamEvent(List<DynamoStreamRecord>? Records, string? Job = null);
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 internal sealed record DynamoStreamRecord(string? EventName, DynamoStreamData? Dynamodb);

@@ -1,3 +1,4 @@
+using Enclave.Core.Audit;
 
 using Enclave.Core.Configuration;
 using Enclave.Core.Ids;
@@ -81,7 +82,7 @@ internal static class SessionsApi
     }
 
     private static async Task<Results<Ok<Session>, NotFound, ProblemResult>> RenameAsync(
-        string sessionId, SessionNameRequest? body, ISessionStore store, CurrentUser user, CancellationToken cancellationToken)
+        string sessionId, SessionNameRequest? body, ISessionStore store, CurrentUser user, IAccessLog accessLog, CancellationToken cancellationToken)
     {
         if (!EntityId.TryParse(sessionId, out var id))
         {
@@ -91,7 +92,8 @@ internal static class SessionsApi
         var name = body?.Name;
         if (SessionName.Validate(ref name) is { } problem)
         {
-            return ProblemResult.Field("name", problem);
+            return await accessLog.RefusedAsync(new AccessEvent("session.rename", AccessOutcome.Denied, RecordedRefusal.InvalidInput, id.Value),
+                ProblemResult.Field("name", problem), cancellationToken);
         }
 
         return await store.RenameAsync(user.Id, id.Value, name!, cancellationToken) is { } session

@@ -1,3 +1,4 @@
+using Enclave.Core.Audit;
 using Enclave.Core.Configuration;
 using Enclave.Core.Ids;
 using Enclave.Core.Uploads;
@@ -30,7 +31,7 @@ internal static class UploadsApi
     }
 
     private static async Task<Results<Created<CreatedUpload>, NotFound, ProblemResult>> CreateAsync(
-        string sessionId, CreateUploadRequest? body, UploadService service, CurrentUser user, CancellationToken cancellationToken)
+        string sessionId, CreateUploadRequest? body, UploadService service, CurrentUser user, IAccessLog accessLog, CancellationToken cancellationToken)
     {
         if (!EntityId.TryParse(sessionId, out var session))
         {
@@ -40,7 +41,9 @@ internal static class UploadsApi
         return await service.CreateAsync(user.Id, session.Value, body?.FileName, body?.ContentType, body?.Size, cancellationToken) switch
         {
             CreateUploadOutcome.Created created => TypedResults.Created($"/api/sessions/{session.Value}/uploads/{created.Upload.UploadId}", created.Upload),
-            CreateUploadOutcome.Invalid invalid => ProblemResult.Validation(invalid.Errors),
+            CreateUploadOutcome.Invalid invalid => await accessLog.RefusedAsync(
+                new AccessEvent("upload.create", AccessOutcome.Denied, RecordedRefusal.InvalidInput, session.Value),
+                ProblemResult.Validation(invalid.Errors), cancellationToken),
             CreateUploadOutcome.LimitReached => new ProblemResult(StatusCodes.Status409Conflict, title: "This session holds the most uploads allowed."),
             _ => TypedResults.NotFound(),
         };
@@ -48,22 +51,23 @@ internal static class UploadsApi
 
     private static async Task<Results<Ok<UploadPage>, NotFound, ProblemResult>> ListAsync(
         string sessionId, string? cursor, int? limit, UploadService service, CurrentUser user, IOptions<LimitsOptions> limits,
-        CancellationToken cancellationToken)
+        IAccessLog accessLog, CancellationToken cancellationToken)
     {
         if (!EntityId.TryParse(sessionId, out var session))
         {
             return TypedResults.NotFound();
         }
 
+        var refusal = new AccessEvent("upload.list", AccessOutcome.Denied, RecordedRefusal.InvalidInput, session.Value);
         if (limit is < 1 or > 100)
         {
-            return ProblemResult.Field("limit", "Use a limit from 1 to 100.");
+            return await accessLog.RefusedAsync(refusal, ProblemResult.Field("limit", "Use a limit from 1 to 100."), cancellationToken);
         }
 
         string? after = null;
         if (cursor is not null && (after = Cursors.Decode(cursor)) is null)
         {
-            return ProblemResult.Field("cursor", "The cursor is not valid.");
+            return await accessLog.RefusedAsync(refusal, ProblemResult.Field("cursor", "The cursor is not valid."), cancellationToken);
         }
 
         var page = await service.ListAsync(user.Id, session.Value, after, limit ?? limits.Value.PageSizeDefault, cancellationToken);

@@ -59,11 +59,23 @@ public sealed class AccessRecordTests(ApiFixture fixture) : IClassFixture<ApiFix
             byDay.AddRange((await queries.ByDayAsync(day, signedIn, created, 1000, null, CancellationToken.None)).Items);
         }
 
-        Assert.Equal(days.Count, counter.Calls.Count);
+        Assert.Equal(days.Count * ApiProcess.AuditLayout.Shards, counter.Calls.Count);
         var failed = Assert.Single(byDay, r => r.Record.Action == "auth.login" && r.Record.Outcome == AccessOutcome.Denied && r.Record.SubjectUserId == client.UserId);
         Assert.Null(failed.Record.ActorUserId);
         Assert.Equal("invalid-credentials", failed.Record.Reason);
         Assert.True(failed.Verify(key));
+
+        // What happened to this user, failed sign-ins by others included: one Query on the subject index.
+        counter.Reset();
+        var bySubject = await queries.QueryAsync(new AccessRecordFilter(Subject: client.UserId), 100, null, CancellationToken.None);
+        Assert.Single(counter.Calls);
+        Assert.Contains(bySubject.Items, r => r.Record.RecordId == failed.Record.RecordId && r.Verify(key));
+
+        // The anonymous attempt stays under the anonymous actor, whose shards one page reads in parallel.
+        counter.Reset();
+        var byAnonymous = await queries.ByActorAsync(AccessRecord.Anonymous, signedIn, created, 1000, null, CancellationToken.None);
+        Assert.Equal(ApiProcess.AuditLayout.Shards, counter.Calls.Count);
+        Assert.Contains(byAnonymous.Items, r => r.Record.RecordId == failed.Record.RecordId);
     }
 
     [Fact]

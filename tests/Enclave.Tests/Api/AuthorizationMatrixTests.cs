@@ -137,7 +137,7 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
     // Roles come only from the operator command's code path, never from an HTTP route.
     private async Task GrantAsync(string email, string role)
     {
-        var grants = new RoleGrants(fixture.Dynamo, fixture.Storage.IdentityTable, fixture.Storage.AuditTable, await fixture.AuditKeyAsync(), TimeProvider.System);
+        var grants = new RoleGrants(fixture.Dynamo, fixture.Storage.IdentityTable, fixture.Storage.AuditTable, await fixture.AuditKeyAsync(), TimeProvider.System, ApiProcess.AuditLayout);
         Assert.IsType<RoleChangeResult.Done>(await grants.ChangeAsync(RoleChange.Grant, email, role, "matrix-test", CancellationToken.None));
     }
 }

@@ -52,11 +52,13 @@ public sealed class AuditApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
         Assert.Contains(dayItems, r => r.GetProperty("action").GetString() == "session.read" && r.GetProperty("sessionId").GetString() == session);
         Assert.All(dayItems, r => Assert.Equal("allowed", r.GetProperty("outcome").GetString()));
 
-        // Per request: the cookie check, one Query, and the auditor's own access record. No Scan, no second read.
-        foreach (var response in new[] { byActor, bySession, byDay })
+        // Per request: the cookie check, one Query (one per shard by day), and the auditor's own record. No Scan, no second read.
+        foreach (var response in new[] { byActor, bySession })
         {
             Assert.Equal(3, await AwsCallsAsync(response));
         }
+
+        Assert.Equal(2 + ApiProcess.AuditLayout.Shards, await AwsCallsAsync(byDay));
 
         var own = await fixture.Records().ByActorAsync(auditor.UserId!, null, null, 100, null, CancellationToken.None);
         var queries = own.Items.Where(r => r.Record.Action == "audit.query").ToList();
@@ -110,6 +112,8 @@ public sealed class AuditApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
     [InlineData("?actor=not-an-id", "actor")]
     [InlineData("?session=0190a2b4-0000-7000-8000-00000000000G", "session")]
     [InlineData("?actor=anonymous&session=0190a2b4-0000-7000-8000-000000000000", "session")]
+    [InlineData("?subject=anonymous", "subject")]
+    [InlineData("?session=0190a2b4-0000-7000-8000-000000000000&subject=0190a2b4-0000-7000-8000-000000000000", "subject")]
     [InlineData("?actor=anonymous&from=2026-01-01T00:00:00%2B01:00", "from")]
     [InlineData("?actor=anonymous&from=2026-01-01", "from")]
     [InlineData("?actor=anonymous&to=yesterday", "to")]

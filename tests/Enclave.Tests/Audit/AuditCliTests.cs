@@ -45,7 +45,7 @@ public sealed class AuditCliTests(ApiFixture fixture, ITestOutputHelper log) : I
         var day = record.GetProperty("time").GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         (exit, var table) = await fixture.CliAsync(null, counter, "query", "--day", day, "--outcome", "allowed");
         Assert.Equal(AuditCommand.Ok, exit);
-        Assert.Equal(["DynamoDB_20120810.Query"], counter.Calls);
+        Assert.Equal(Enumerable.Repeat("DynamoDB_20120810.Query", ApiProcess.AuditLayout.Shards), counter.Calls);
         Assert.Contains("session.create", table, StringComparison.Ordinal);
         Assert.Contains("recordId", table.Split('\n')[0], StringComparison.Ordinal);
     }
@@ -75,7 +75,7 @@ public sealed class AuditCliTests(ApiFixture fixture, ITestOutputHelper log) : I
         await fixture.Dynamo.UpdateItemAsync(new UpdateItemRequest
         {
             TableName = fixture.Storage.AuditTable,
-            Key = Attr.Key(AccessRecordItem.ActorPrefix + client.UserId, Attr.Iso(victim.Record.Time) + "#" + victim.Record.RecordId),
+            Key = Attr.Key(AccessRecordLayout.ActorPrefix + client.UserId, Attr.Iso(victim.Record.Time) + "#" + victim.Record.RecordId),
             UpdateExpression = "SET outcome = :o",
             ExpressionAttributeValues = new() { [":o"] = Attr.S("denied") },
         });
@@ -101,7 +101,7 @@ public sealed class AuditCliTests(ApiFixture fixture, ITestOutputHelper log) : I
         var start = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var items = Enumerable.Range(0, n).Select(i => AccessRecordItem.ToItem(
             new AccessRecord(EntityId.New().Value, start.AddSeconds(i * 86400.0 / n), EntityId.New().Value, EntityId.New().Value, "session.read",
-                AccessOutcome.Allowed, null, EntityId.New().Value, null, null, "127.0.0.1", "bench"), key)).ToList();
+                AccessOutcome.Allowed, null, EntityId.New().Value, null, null, "127.0.0.1", "bench"), key, ApiProcess.AuditLayout)).ToList();
         foreach (var batch in items.Chunk(25))
         {
             await fixture.Dynamo.BatchWriteItemAsync(new BatchWriteItemRequest
@@ -138,7 +138,7 @@ public sealed class AuditCliTests(ApiFixture fixture, ITestOutputHelper log) : I
 
         // A validly signed record inserted into a sealed window (e.g. replayed from a backup) is also found.
         var added = AccessRecordItem.ToItem(new AccessRecord(EntityId.New().Value, start.AddHours(3), EntityId.New().Value, null, "auth.login",
-            AccessOutcome.Denied, null, null, null, null, "127.0.0.1", "bench"), key);
+            AccessOutcome.Denied, null, null, null, null, "127.0.0.1", "bench"), key, ApiProcess.AuditLayout);
         await fixture.Dynamo.PutItemAsync(fixture.Storage.AuditTable, added);
         var (_, output2) = await fixture.CliAsync(clock, null, "verify", "--day", "2020-02-29");
         Assert.Contains($"record {added["recordId"].S} was added", output2, StringComparison.Ordinal);

@@ -22,13 +22,15 @@ public static class AuditTestHelpers
     {
         using var output = new StringWriter();
         var command = new AuditCommand(clock ?? TimeProvider.System, _ => fixture.Stack.CreateDynamo(counter));
-        string[] common = ["--table", fixture.Storage.AuditTable, "--key-file", fixture.KeyFile(), "--endpoint-url", fixture.Stack.DynamoDbUrl];
+        string[] common = ["--table", fixture.Storage.AuditTable, "--key-file", fixture.KeyFile(), "--endpoint-url", fixture.Stack.DynamoDbUrl,
+            "--shards", ApiProcess.AuditLayout.Shards.ToString(System.Globalization.CultureInfo.InvariantCulture)];
         var exit = await command.RunAsync([.. args, .. common], output);
         return (exit, output.ToString());
     }
 
     public static async Task GrantAsync(this ApiFixture fixture, string email, string role) =>
         Assert.IsType<RoleChangeResult.Done>(
-            await new RoleGrants(fixture.Dynamo, fixture.Storage.IdentityTable, fixture.Storage.AuditTable, await fixture.AuditKeyAsync(), TimeProvider.System)
+            await new RoleGrants(fixture.Dynamo, fixture.Storage.IdentityTable, fixture.Storage.AuditTable, await fixture.AuditKeyAsync(), TimeProvider.System,
+                    ApiProcess.AuditLayout)
                 .ChangeAsync(RoleChange.Grant, email, role, "test-operator", CancellationToken.None));
 }

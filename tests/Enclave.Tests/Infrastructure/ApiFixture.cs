@@ -43,7 +43,7 @@ public class ApiFixture : IAsyncLifetime
 
     public ApiClient Client() => Api.CreateClient();
 
-    public AccessRecordQueries Records(IAmazonDynamoDB? dynamo = null) => new(dynamo ?? Dynamo, Storage.AuditTable);
+    public AccessRecordQueries Records(IAmazonDynamoDB? dynamo = null) => new(dynamo ?? Dynamo, Storage.AuditTable, ApiProcess.AuditLayout);
 
     /// <summary>The audit key the API generated for Local mode, read from its git-ignored file.</summary>
     public async Task<SigningKey> AuditKeyAsync()

@@ -38,6 +38,9 @@ public sealed partial class ApiProcess : IAsyncDisposable
     /// <summary>A setting that fixes the listening address instead of letting the OS pick a free port.</summary>
     public const string UrlsSetting = "Urls";
 
+    /// <summary>Few shards keep by-day reads cheap on DynamoDB Local; more than one so every test crosses shards.</summary>
+    public static readonly Core.Audit.AccessRecordLayout AuditLayout = new(4);
+
     public static Dictionary<string, string> Settings(LocalStack stack, TestStorage storage) => new(StringComparer.Ordinal)
     {
         ["AWS_ACCESS_KEY_ID"] = stack.AccessKey,
@@ -49,6 +52,7 @@ public sealed partial class ApiProcess : IAsyncDisposable
         ["Enclave__Storage__IdentityTable"] = storage.IdentityTable,
         ["Enclave__Storage__DataTable"] = storage.DataTable,
         ["Enclave__Storage__AuditTable"] = storage.AuditTable,
+        ["Enclave__Storage__AuditShards"] = AuditLayout.Shards.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Enclave__Storage__UploadBucket"] = storage.Bucket,
         ["Enclave__Storage__DynamoDbServiceUrl"] = stack.DynamoDbUrl,
         ["Enclave__Storage__S3ServiceUrl"] = stack.S3Url,

@@ -44,12 +44,13 @@ public static class StorageInvariants
         var objects = await ListAsync(s3, storage.Bucket);
         var violations = new List<string>();
 
-        var records = recordItems.Select(AccessRecordItem.FromItem).ToList();
+        var stored = recordItems.Select(StoredAccessRecord.FromItem).ToList();
+        var records = stored.Select(r => r.Record).ToList();
         if (auditKey is not null)
         {
-            violations.AddRange(recordItems
-                .Where(item => item.GetS("mac") != auditKey.SignToHex(AccessRecordItem.FromItem(item).Canonical()))
-                .Select(item => $"record {item.GetS("recordId")} does not verify with the audit key"));
+            violations.AddRange(stored
+                .Where(r => !r.Verify(auditKey))
+                .Select(r => $"record {r.Record.RecordId} does not verify with the audit key"));
         }
 
         bool HasRecord(string action, AccessOutcome outcome, string owner, string sessionId, string? uploadId = null) =>

@@ -63,7 +63,7 @@ public sealed class ApiCluster : IAsyncDisposable
         do
         {
             var page = await dynamo.ScanAsync(new ScanRequest { TableName = Storage.AuditTable, ExclusiveStartKey = start });
-            records.AddRange(page.Items.Where(i => i["pk"].S.StartsWith(AccessRecordItem.ActorPrefix, StringComparison.Ordinal)).Select(StoredAccessRecord.FromItem));
+            records.AddRange(page.Items.Where(i => i["pk"].S.StartsWith(AccessRecordLayout.ActorPrefix, StringComparison.Ordinal)).Select(StoredAccessRecord.FromItem));
             start = page.LastEvaluatedKey is { Count: > 0 } next ? next : null;
         }
         while (start is not null);

@@ -58,7 +58,7 @@ public sealed class IsolationChecksTests : IDisposable
         var checks = Checks(read, list);
         var leaked = new AccessRecord(EntityId.New().Value, DateTimeOffset.UtcNow, read.RequestId!, alice.UserId, "session.read",
             AccessOutcome.Allowed, null, bobSession, null, null, "127.0.0.1", "test");
-        checks.CheckRecords([new StoredAccessRecord(leaked, key.KeyId, key.SignToHex(leaked.Canonical()))], key, []);
+        checks.CheckRecords([StoredAccessRecord.FromItem(AccessRecordItem.ToItem(leaked, key, Infrastructure.ApiProcess.AuditLayout))], key, []);
         Assert.Equal(2, checks.Violations.Count);
     }
 
