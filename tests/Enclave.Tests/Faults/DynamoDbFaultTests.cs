@@ -162,7 +162,7 @@ public sealed class DynamoDbFaultTests(FaultStack faults, ITestOutputHelper outp
     private async Task AssertCreateRecordsAsync(TestStorage storage, IEnumerable<string> sessionIds, bool expected)
     {
         using var dynamo = faults.Dynamo();
-        var records = new AccessRecordQueries(dynamo, storage.AuditTable);
+        var records = new AccessRecordQueries(dynamo, storage.AuditTable, ApiProcess.AuditLayout);
         foreach (var sessionId in sessionIds)
         {
             var page = await records.BySessionAsync(sessionId, null, null, 100, null, CancellationToken.None);
