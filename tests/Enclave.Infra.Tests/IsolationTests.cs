@@ -65,7 +65,7 @@ public sealed class IsolationTests(SynthesizedApp synth)
         var objects = statements.Single(s => RoleStatements.Actions(s).SequenceEqual(UserDataPolicy.ObjectActions));
         Assert.EndsWith("/users/*", (string)objects["Resource"]!["Fn::Join"]![1]!.AsArray().Last()!);
 
-        var list = statements.Single(s => RoleStatements.Actions(s).SequenceEqual(["s3:ListBucket"]));
+        var list = statements.Single(s => RoleStatements.Actions(s).SequenceEqual(UserDataPolicy.ListActions));
         Assert.Equal("users/*", (string)list["Condition"]!["StringLike"]!["s3:prefix"]!);
 
         var items = statements.Single(s => RoleStatements.Actions(s).SequenceEqual(UserDataPolicy.ItemActions));

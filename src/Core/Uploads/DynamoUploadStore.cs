@@ -126,9 +126,10 @@ public sealed class DynamoUploadStore(
         return new UploadPage([.. response.Items.Select(FromItem)], next);
     }
 
-    public Task<bool> SettleAsync(string ownerId, Upload upload, string status, long? size, string? reason, string action,
+    public Task<bool> SettleAsync(string ownerId, Upload upload, string status, StoredObject? stored, string? reason, string action,
         CancellationToken cancellationToken) =>
-        TransitionAsync(ownerId, upload, UploadStatus.Pending, status, reason, size ?? -1,
+        TransitionAsync(ownerId, upload, UploadStatus.Pending, status, reason, stored?.Size ?? -1,
+            status == UploadStatus.Uploaded ? stored?.VersionId : null,
             new AccessEvent(action, status == UploadStatus.Rejected ? AccessOutcome.Denied : AccessOutcome.Allowed, reason, upload.SessionId, upload.UploadId),
             cancellationToken);
 
@@ -164,14 +165,14 @@ public sealed class DynamoUploadStore(
     }
 
     public Task<bool> FinishProcessingAsync(string ownerId, Upload upload, string status, string? reason, CancellationToken cancellationToken) =>
-        TransitionAsync(ownerId, upload, UploadStatus.Processing, status, reason, null,
+        TransitionAsync(ownerId, upload, UploadStatus.Processing, status, reason, null, null,
             new AccessEvent("upload.process", status == UploadStatus.Ready ? AccessOutcome.Allowed : AccessOutcome.Denied, reason,
                 upload.SessionId, upload.UploadId, ownerId),
             cancellationToken);
 
     /// <summary>Moves an upload from one status to the next, with its record, only if it is still in the first.</summary>
     private async Task<bool> TransitionAsync(string ownerId, Upload upload, string from, string to, string? reason, long? size,
-        AccessEvent record, CancellationToken cancellationToken)
+        string? pinVersionId, AccessEvent record, CancellationToken cancellationToken)
     {
         var values = new Dictionary<string, AttributeValue>
         {
@@ -186,6 +187,12 @@ public sealed class DynamoUploadStore(
             // -1: nothing arrived to measure.
             values[":size"] = measured < 0 ? new AttributeValue { NULL = true } : Attr.N(measured);
             update += ", size = :size";
+        }
+
+        if (pinVersionId is not null)
+        {
+            values[":versionId"] = Attr.S(pinVersionId);
+            update += ", versionId = :versionId";
         }
 
         return await Dynamo.TryCommitAsync(
@@ -353,5 +360,6 @@ public sealed class DynamoUploadStore(
         item.GetS("reason"),
         DateTimeOffset.Parse(item.RequireS("createdAt"), System.Globalization.CultureInfo.InvariantCulture),
         DateTimeOffset.Parse(item.RequireS("updatedAt"), System.Globalization.CultureInfo.InvariantCulture),
-        DateTimeOffset.FromUnixTimeSeconds(item.GetN(Attr.Ttl)));
+        DateTimeOffset.FromUnixTimeSeconds(item.GetN(Attr.Ttl)),
+        item.GetS("versionId"));
 }

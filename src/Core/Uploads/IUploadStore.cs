@@ -19,8 +19,11 @@ public interface IUploadStore
 
     Task<UploadPage?> ListAsync(string ownerId, string sessionId, string? afterUploadId, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Moves a pending upload on (to uploaded or rejected); false when it was not pending any more.</summary>
-    Task<bool> SettleAsync(string ownerId, Upload upload, string status, long? size, string? reason, string action, CancellationToken cancellationToken);
+    /// <summary>
+    /// Moves a pending upload on (to uploaded or rejected), pinning the checked object version when it was accepted;
+    /// false when it was not pending any more.
+    /// </summary>
+    Task<bool> SettleAsync(string ownerId, Upload upload, string status, StoredObject? stored, string? reason, string action, CancellationToken cancellationToken);
 
     /// <summary>
     /// Takes an uploaded (or interrupted) upload for processing and counts the attempt; null when there is

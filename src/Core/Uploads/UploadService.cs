@@ -74,6 +74,7 @@ public sealed class UploadService(
             return new UploadAccess<Upload>.NotFound();
         }
 
+        // Settled already: answer what was decided then. Nothing written since is looked at, let alone accepted.
         if (upload.Status != UploadStatus.Pending)
         {
             return new UploadAccess<Upload>.Found(upload);
@@ -101,7 +102,7 @@ public sealed class UploadService(
         }
 
         var status = reason is null ? UploadStatus.Uploaded : UploadStatus.Rejected;
-        await uploads.SettleAsync(ownerId, upload, status, stored?.Size, reason, "upload.complete", cancellationToken);
+        await uploads.SettleAsync(ownerId, upload, status, stored, reason, "upload.complete", cancellationToken);
         var settled = await uploads.FindAsync(ownerId, sessionId, uploadId, "upload.read", cancellationToken);
         return settled is null ? new UploadAccess<Upload>.NotFound() : new UploadAccess<Upload>.Found(settled);
     }
@@ -139,13 +140,13 @@ public sealed class UploadService(
             return new UploadAccess<DownloadLink>.NotFound();
         }
 
-        if (upload.Status is not (UploadStatus.Ready or UploadStatus.Uploaded or UploadStatus.Processing))
+        if (upload.Status is not (UploadStatus.Ready or UploadStatus.Uploaded or UploadStatus.Processing) || upload.VersionId is not { } version)
         {
             return new UploadAccess<DownloadLink>.Conflict($"There is no file to download; the upload is {upload.Status}.");
         }
 
         var link = await objects.CreateDownloadLinkAsync(
-            UploadKeys.Original(ownerId, sessionId, uploadId), upload.FileName, upload.ContentType,
+            UploadKeys.Original(ownerId, sessionId, uploadId), version, upload.FileName, upload.ContentType,
             clock.GetUtcNow().AddMinutes(limits.Value.DownloadLinkMinutes));
         return new UploadAccess<DownloadLink>.Found(link);
     }
