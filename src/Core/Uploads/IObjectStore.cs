@@ -17,6 +17,9 @@ public interface IObjectStore
     /// <summary>Removes every version of the key (and its delete markers) at once.</summary>
     Task DeleteAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>Deletes every version of the key (and its delete markers) except the pinned one; returns how many.</summary>
+    Task<int> DeleteVersionsExceptAsync(string key, string keepVersionId, CancellationToken cancellationToken);
+
     /// <summary>Deletes every version of every object under the prefix, a page at a time; returns how many versions.</summary>
     Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken);
 

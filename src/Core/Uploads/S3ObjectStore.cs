@@ -68,11 +68,14 @@ public sealed class S3ObjectStore(IUserDataClients userData, IOptions<StorageOpt
         }
     }
 
-    public Task DeleteAsync(string key, CancellationToken cancellationToken) => DeleteVersionsAsync(key, exactKey: true, cancellationToken);
+    public Task DeleteAsync(string key, CancellationToken cancellationToken) => DeleteVersionsAsync(key, v => v.Key == key, cancellationToken);
 
-    public Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken) => DeleteVersionsAsync(prefix, exactKey: false, cancellationToken);
+    public Task<int> DeleteVersionsExceptAsync(string key, string keepVersionId, CancellationToken cancellationToken) =>
+        DeleteVersionsAsync(key, v => v.Key == key && v.VersionId != keepVersionId, cancellationToken);
 
-    private async Task<int> DeleteVersionsAsync(string prefix, bool exactKey, CancellationToken cancellationToken)
+    public Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken) => DeleteVersionsAsync(prefix, _ => true, cancellationToken);
+
+    private async Task<int> DeleteVersionsAsync(string prefix, Func<S3ObjectVersion, bool> doomed, CancellationToken cancellationToken)
     {
         var deleted = 0;
         string? keyMarker = null, versionMarker = null;
@@ -81,7 +84,7 @@ public sealed class S3ObjectStore(IUserDataClients userData, IOptions<StorageOpt
             var page = await S3.ListVersionsAsync(
                 new ListVersionsRequest { BucketName = Bucket, Prefix = prefix, KeyMarker = keyMarker, VersionIdMarker = versionMarker, MaxKeys = 1000 },
                 cancellationToken);
-            var versions = (page.Versions ?? []).Where(v => !exactKey || v.Key == prefix).ToList();
+            var versions = (page.Versions ?? []).Where(doomed).ToList();
             // One DeleteObject per version rather than DeleteObjects: RGW refuses multi-object delete to session
             // credentials scoped to a prefix, and a session holds few versions per upload.
             await Parallel.ForEachAsync(

@@ -153,13 +153,13 @@ public sealed class UploadService(
 
     public async Task<bool> DeleteAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken)
     {
-        if (await uploads.MarkDeletingAsync(ownerId, sessionId, uploadId, cancellationToken) is null)
+        if (await uploads.MarkDeletingAsync(ownerId, sessionId, uploadId, cancellationToken) is not { } upload)
         {
             return false;
         }
 
         await objects.DeletePrefixAsync(UploadKeys.UploadPrefix(ownerId, sessionId, uploadId), cancellationToken);
-        await uploads.RemoveAsync(ownerId, sessionId, uploadId, cancellationToken);
+        await uploads.RemoveAsync(ownerId, upload, cancellationToken);
         return true;
     }
 

@@ -67,10 +67,13 @@ internal static class EnclaveServices
         services.AddScoped<IObjectStore, S3ObjectStore>();
         services.AddScoped<UploadService>();
         services.AddScoped<UploadProcessor>();
+        services.AddScoped<UploadSweeper>();
+        services.AddSingleton<ISweepList, DynamoSweepList>();
         var host = configuration.GetSection(EnclaveHostOptions.Section);
         if (host.GetValue<EnclaveRole>("Role") == EnclaveRole.Processor && host.GetValue<EnclaveMode>("Mode") == EnclaveMode.Local)
         {
             services.AddHostedService<Processing.LocalStreamPoller>();
+            services.AddHostedService<Processing.LocalSweepTimer>();
         }
 
         services.AddAuthentication(options =>

@@ -11,8 +11,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Enclave.Functions.Processing;
 
 /// <summary>
-/// The processor function's only route: the Lambda Web Adapter posts non-HTTP events (here DynamoDB
-/// Streams batches) to its pass-through path, /events. Each record runs in its own DI and logging scope,
+/// The processor function's only route: the Lambda Web Adapter posts non-HTTP events (DynamoDB Streams
+/// batches, and the sweep schedule's event) to its pass-through path, /events. Each record runs in its own DI and logging scope,
 /// so one user's upload never shares request state with another's.
 /// </summary>
 internal static partial class EventsApi
@@ -42,6 +42,12 @@ internal static partial class EventsApi
         }
 
         var batch = await JsonSerializer.DeserializeAsync(request.Body, EventJsonContext.Default.DynamoStreamEvent, cancellationToken);
+        if (batch?.Source == DynamoStreamEvent.SweepEventSource)
+        {
+            await SweepRun.RunAsync(request.HttpContext.RequestServices, cancellationToken);
+            return TypedResults.Json(new BatchResponse([]), EventJsonContext.Default.BatchResponse);
+        }
+
         var failures = new List<BatchItemFailure>();
         // Kept for this batch only: a batch often holds several uploads of one owner, and each mint is an STS call.
         var credentialsByOwner = new Dictionary<string, ScopedCredentials>(StringComparer.Ordinal);

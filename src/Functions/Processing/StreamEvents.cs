@@ -2,9 +2,15 @@ using System.Text.Json.Serialization;
 
 namespace Enclave.Functions.Processing;
 
-/// <summary>The parts of a Lambda DynamoDB Streams event that the processor reads.</summary>
+/// <summary>
+/// The parts of a Lambda DynamoDB Streams event that the processor reads; <see cref="Source"/> is set instead by
+/// the sweep schedule's event (<see cref="SweepEventSource"/>).
+/// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
-internal sealed record DynamoStreamEvent(List<DynamoStreamRecord>? Records);
+internal sealed record DynamoStreamEvent(List<DynamoStreamRecord>? Records, string? Source = null)
+{
+    public const string SweepEventSource = "enclave.sweep";
+}
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 internal sealed record DynamoStreamRecord(string? EventName, DynamoStreamData? Dynamodb);
