@@ -45,6 +45,10 @@ public sealed class Data : Construct
         var prefix = props.Settings.NamePrefix;
         IdentityTable = NewTable("IdentityTable", $"{prefix}-identity", stream: false);
         DataTable = NewTable("DataTable", $"{prefix}-data", stream: true);
+        // The sweeper's work list: keys only, so the processor's own role may query it without reading user data.
+        var sweepIndex = Index(TableSchemas.SweepDue, TableSchemas.SweepShard, TableSchemas.SweepAt);
+        sweepIndex.ProjectionType = ProjectionType.KEYS_ONLY;
+        DataTable.AddGlobalSecondaryIndex(sweepIndex);
         AuditTable = NewTable("AuditTable", $"{prefix}-audit", stream: false);
         AuditTable.AddGlobalSecondaryIndex(Index(TableSchemas.AuditBySession, TableSchemas.BySessionPk, TableSchemas.BySessionSk));
         AuditTable.AddGlobalSecondaryIndex(Index(TableSchemas.AuditByDay, TableSchemas.ByDayPk, TableSchemas.ByDaySk));

@@ -2,11 +2,13 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.Lambda.EventSources;
+using Amazon.CDK.AWS.Scheduler;
 using Amazon.CDK.AWS.SQS;
 
 using Constructs;
 
 using Enclave.Core.Security;
+using Enclave.Core.Storage;
 using Enclave.Core.Uploads;
 
 namespace Enclave.Cdk;
@@ -25,6 +27,11 @@ public sealed class Processor : Construct
     public AppFunction App { get; }
 
     public Queue DeadLetters { get; }
+
+    /// <summary>The source the app's events endpoint reads as "sweep" (Enclave.Functions.Processing.DynamoStreamEvent).</summary>
+    public const string SweepJob = "upload-sweep";
+
+    public CfnSchedule SweepSchedule { get; }
 
     public Processor(Construct scope, string id, ProcessorProps props) : base(scope, id)
     {
@@ -54,7 +61,15 @@ public sealed class Processor : Construct
             Actions = [.. UserDataPolicy.RecordActions],
             Resources = [props.Data.AuditTable.TableArn],
         }));
+        props.Role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            // The sweep index holds ids and times only; every look at an entry runs with the owner's scoped credentials.
+            Actions = ["dynamodb:Query"],
+            Resources = [$"{props.Data.DataTable.TableArn}/index/{TableSchemas.SweepDue}"],
+        }));
         Secrets.GrantRead(props.Role, (props.Secrets.CookieKey, props.Secrets.CookieKeyName), (props.Secrets.AuditKey, props.Secrets.AuditKeyName));
+
+        SweepSchedule = NewSweepSchedule(props.Settings);
 
         App.Function.AddEventSource(new DynamoEventSource(props.Data.DataTable, new DynamoEventSourceProps
         {
@@ -67,6 +82,36 @@ public sealed class Processor : Construct
             OnFailure = new SqsDlq(DeadLetters),
             Filters = [UploadedFilter()],
         }));
+    }
+
+    /// <summary>
+    /// EventBridge Scheduler invokes the processor with the sweep event; the Web Adapter posts it to /events like a
+    /// stream batch. S3 lifecycle rules on the bucket (noncurrent versions, incomplete multipart uploads) back it up.
+    /// </summary>
+    private CfnSchedule NewSweepSchedule(Settings settings)
+    {
+        var invoker = new Role(this, "SweepInvoker", new RoleProps
+        {
+            AssumedBy = new ServicePrincipal("scheduler.amazonaws.com"),
+            Description = "EventBridge Scheduler: invokes the processor's sweep.",
+        });
+        invoker.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["lambda:InvokeFunction"],
+            Resources = [App.Function.FunctionArn],
+        }));
+        return new CfnSchedule(this, "Sweep", new CfnScheduleProps
+        {
+            ScheduleExpression = $"rate({settings.SweepPeriodMinutes} minutes)",
+            FlexibleTimeWindow = new CfnSchedule.FlexibleTimeWindowProperty { Mode = "OFF" },
+            Target = new CfnSchedule.TargetProperty
+            {
+                Arn = App.Function.FunctionArn,
+                RoleArn = invoker.RoleArn,
+                Input = $"{{\"job\":\"{SweepJob}\"}}",
+                RetryPolicy = new CfnSchedule.RetryPolicyProperty { MaximumRetryAttempts = 0 },
+            },
+        });
     }
 
     /// <summary>Only upload items whose new image says "uploaded" wake the processor.</summary>

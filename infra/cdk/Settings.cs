@@ -44,6 +44,9 @@ public sealed record Settings
 
     public int ProcessorReservedConcurrency { get; init; } = 5;
 
+    /// <summary>How often EventBridge Scheduler runs the sweeper (context <c>sweepPeriodMinutes</c>).</summary>
+    public int SweepPeriodMinutes { get; init; } = 5;
+
     /// <summary>HTTP API stage throttling: steady requests per second and burst.</summary>
     public int ApiRateLimit { get; init; } = 100;
 
@@ -72,6 +75,7 @@ public sealed record Settings
             LogRetentionDays = Number(node, "logRetentionDays") ?? defaults.LogRetentionDays,
             ApiReservedConcurrency = Number(node, "apiReservedConcurrency") ?? defaults.ApiReservedConcurrency,
             ProcessorReservedConcurrency = Number(node, "processorReservedConcurrency") ?? defaults.ProcessorReservedConcurrency,
+            SweepPeriodMinutes = Number(node, "sweepPeriodMinutes") ?? defaults.SweepPeriodMinutes,
             ApiRateLimit = Number(node, "apiRateLimit") ?? defaults.ApiRateLimit,
             ApiBurstLimit = Number(node, "apiBurstLimit") ?? defaults.ApiBurstLimit,
             WafRateLimit = Number(node, "wafRateLimit") ?? defaults.WafRateLimit,

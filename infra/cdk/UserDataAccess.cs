@@ -44,7 +44,7 @@ public sealed class UserDataAccess : Construct
         }));
         Role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
-            Actions = ["s3:ListBucket"],
+            Actions = [.. UserDataPolicy.ListActions],
             Resources = [props.UploadBucketArn],
             Conditions = new Dictionary<string, object>
             {

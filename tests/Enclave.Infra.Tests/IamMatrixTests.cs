@@ -138,10 +138,13 @@ public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper outpu
                 Add("A's id as a sibling prefix", action, ObjectArn($"users/{userA}x/sessions/s1/data.csv"), [], allowed: false);
             }
 
-            Add("own prefix", "s3:ListBucket", BucketArn, Prefix(UserDataPolicy.ObjectKeyPrefix(userA) + "sessions/"), allowed: true);
-            Add("B's prefix", "s3:ListBucket", BucketArn, Prefix(UserDataPolicy.ObjectKeyPrefix(userB)), allowed: false);
-            Add("whole users/ prefix", "s3:ListBucket", BucketArn, Prefix(UserDataPolicy.ObjectPrefix), allowed: false);
-            Add("without a prefix", "s3:ListBucket", BucketArn, [], allowed: false);
+            foreach (var action in UserDataPolicy.ListActions)
+            {
+                Add("own prefix", action, BucketArn, Prefix(UserDataPolicy.ObjectKeyPrefix(userA) + "sessions/"), allowed: true);
+                Add("B's prefix", action, BucketArn, Prefix(UserDataPolicy.ObjectKeyPrefix(userB)), allowed: false);
+                Add("whole users/ prefix", action, BucketArn, Prefix(UserDataPolicy.ObjectPrefix), allowed: false);
+                Add("without a prefix", action, BucketArn, [], allowed: false);
+            }
 
             foreach (var action in UserDataPolicy.ItemActions)
             {

@@ -42,6 +42,10 @@ public sealed class LimitsOptions
 
     [Range(1, 5)]
     public int DownloadLinkMinutes { get; set; } = 5;
+
+    /// <summary>How often the processor runs the sweeper locally (in AWS a schedule invokes it).</summary>
+    [Range(1, 3600)]
+    public int SweepPeriodSeconds { get; set; } = 60;
 }
 
 [OptionsValidator]

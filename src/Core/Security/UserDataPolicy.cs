@@ -32,8 +32,15 @@ public static class UserDataPolicy
     public const string ActorKeyPrefix = "ACTOR#";
     public const string ObjectPrefix = "users/";
 
-    /// <summary>Every S3 object action the app performs on user data (HEAD and ranged GET are s3:GetObject).</summary>
-    public static readonly ImmutableArray<string> ObjectActions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"];
+    /// <summary>
+    /// Every S3 object action the app performs on user data (HEAD and ranged GET are s3:GetObject). The bucket is
+    /// versioned: checked bytes are read by their pinned version, and deletes remove every version.
+    /// </summary>
+    public static readonly ImmutableArray<string> ObjectActions =
+        ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"];
+
+    /// <summary>Listing keys and their versions, both narrowed to the user's prefix.</summary>
+    public static readonly ImmutableArray<string> ListActions = ["s3:ListBucket", "s3:ListBucketVersions"];
 
     /// <summary>Every DynamoDB action the app performs on user items (transactions are authorised per item by these).</summary>
     public static readonly ImmutableArray<string> ItemActions =
@@ -62,7 +69,7 @@ public static class UserDataPolicy
             json.WriteString("Version", "2012-10-17");
             json.WriteStartArray("Statement");
             Statement(json, ObjectActions, [$"arn:aws:s3:::{resources.Bucket}/{ObjectKeyPrefix(userId)}*"], null);
-            Statement(json, ["s3:ListBucket"], [$"arn:aws:s3:::{resources.Bucket}"], json =>
+            Statement(json, ListActions, [$"arn:aws:s3:::{resources.Bucket}"], json =>
             {
                 json.WriteStartObject("StringLike");
                 json.WriteString("s3:prefix", ObjectKeyPrefix(userId) + "*");

@@ -19,13 +19,30 @@ public static class TableSchemas
     public const string BySubjectPk = "gsi3pk";
     public const string BySubjectSk = "gsi3sk";
 
+    /// <summary>
+    /// The sweeper's work list on the data table: items that need a look once their upload window has passed, sharded so
+    /// no one partition takes every write. Keys only: whoever reads the index learns ids and times, nothing a user wrote.
+    /// </summary>
+    public const string SweepDue = "sweepDue";
+    public const string SweepShard = "sweepShard";
+    public const string SweepAt = "sweepAt";
+    public const int SweepShards = 8;
+
     public static CreateTableRequest Identity(string name) => Simple(name);
 
-    /// <summary>The data table streams new images: an upload turning "uploaded" is the processor's job.</summary>
+    /// <summary>The data table streams new images (an upload turning "uploaded" is the processor's job) and indexes what the sweeper is due to look at.</summary>
     public static CreateTableRequest Data(string name)
     {
         var request = Simple(name);
         request.StreamSpecification = new StreamSpecification { StreamEnabled = true, StreamViewType = StreamViewType.NEW_IMAGE };
+        request.AttributeDefinitions.AddRange(
+        [
+            new AttributeDefinition(SweepShard, ScalarAttributeType.S),
+            new AttributeDefinition(SweepAt, ScalarAttributeType.S),
+        ]);
+        var sweep = Index(SweepDue, SweepShard, SweepAt);
+        sweep.Projection = new Projection { ProjectionType = ProjectionType.KEYS_ONLY };
+        request.GlobalSecondaryIndexes = [sweep];
         return request;
     }
 

@@ -16,18 +16,50 @@ namespace Enclave.Core.Uploads;
 public sealed class DynamoUploadStore(
     IUserDataClients userData,
     IOptions<StorageOptions> storage,
+    IOptions<LimitsOptions> limits,
     IAccessLog accessLog,
     TimeProvider clock) : IUploadStore
 {
     private IAmazonDynamoDB Dynamo => userData.Dynamo;
 
-
     private const string Prefix = "UPLOAD#";
+    private const string TombstonePrefix = "TOMBSTONE#";
     private const string Visible = "#ttl > :now AND #status <> :deleting";
 
     private string Table => storage.Value.DataTable;
 
     public static string SortKey(string sessionId, string uploadId) => $"{Prefix}{sessionId}#{uploadId}";
+
+    private static string TombstoneKey(string sessionId, string uploadId) => $"{TombstonePrefix}{sessionId}#{uploadId}";
+
+    /// <summary>Reads an entry of the sweep index (keys only) back into ids; false for anything that is not one.</summary>
+    public static bool TryReadSweepEntry(Dictionary<string, AttributeValue> keys, out SweepEntry entry)
+    {
+        entry = null!;
+        var (pk, sk) = (keys.GetS(Attr.Pk), keys.GetS(Attr.Sk));
+        if (pk is null || sk is null || !pk.StartsWith(DynamoSessionStore.OwnerKey(""), StringComparison.Ordinal) ||
+            sk.Split('#') is not [var kind, var session, var upload] || kind + "#" is not (Prefix or TombstonePrefix) ||
+            !Ids.EntityId.TryParse(pk[DynamoSessionStore.OwnerKey("").Length..], out var owner) ||
+            !Ids.EntityId.TryParse(session, out var sessionId) || !Ids.EntityId.TryParse(upload, out var uploadId))
+        {
+            return false;
+        }
+
+        entry = new SweepEntry(owner.Value, sessionId.Value, uploadId.Value, kind + "#" == TombstonePrefix);
+        return true;
+    }
+
+    private DateTimeOffset SweepDueAt(DateTimeOffset createdAt) => SweepSchedule.DueAt(createdAt, limits.Value.UploadFormMinutes);
+
+    /// <summary>What remains of an upload deleted while its form could still write: ids and a time, for the sweeper.</summary>
+    private static Dictionary<string, AttributeValue> Tombstone(string ownerId, string sessionId, string uploadId, DateTimeOffset dueAt)
+    {
+        var item = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), TombstoneKey(sessionId, uploadId));
+        item[TableSchemas.SweepShard] = Attr.S(SweepSchedule.Shard(uploadId));
+        item[TableSchemas.SweepAt] = Attr.S(Attr.Iso(dueAt));
+        item[Attr.Ttl] = Attr.N(dueAt.AddDays(1).ToUnixTimeSeconds());
+        return item;
+    }
 
     public async Task<CreateUploadResult> CreatePendingAsync(string ownerId, Upload upload, int maxPerSession, CancellationToken cancellationToken)
     {
@@ -129,9 +161,10 @@ public sealed class DynamoUploadStore(
         return new UploadPage([.. response.Items.Select(FromItem)], next);
     }
 
-    public Task<bool> SettleAsync(string ownerId, Upload upload, string status, long? size, string? reason, string action,
+    public Task<bool> SettleAsync(string ownerId, Upload upload, string status, StoredObject? stored, string? reason, string action,
         CancellationToken cancellationToken) =>
-        TransitionAsync(ownerId, upload, UploadStatus.Pending, status, reason, size ?? -1,
+        TransitionAsync(ownerId, upload, UploadStatus.Pending, status, reason, stored?.Size ?? -1,
+            status == UploadStatus.Uploaded ? stored?.VersionId : null,
             new AccessEvent(action, status == UploadStatus.Rejected ? AccessOutcome.Denied : AccessOutcome.Allowed, reason, upload.SessionId, upload.UploadId),
             cancellationToken);
 
@@ -167,14 +200,45 @@ public sealed class DynamoUploadStore(
     }
 
     public Task<bool> FinishProcessingAsync(string ownerId, Upload upload, string status, string? reason, CancellationToken cancellationToken) =>
-        TransitionAsync(ownerId, upload, UploadStatus.Processing, status, reason, null,
+        TransitionAsync(ownerId, upload, UploadStatus.Processing, status, reason, null, null,
             new AccessEvent("upload.process", status == UploadStatus.Ready ? AccessOutcome.Allowed : AccessOutcome.Denied, reason,
                 upload.SessionId, upload.UploadId, ownerId),
             cancellationToken);
 
+    public Task<bool> ExpireAsync(string ownerId, Upload upload, CancellationToken cancellationToken) =>
+        TransitionAsync(ownerId, upload, UploadStatus.Pending, UploadStatus.Expired, "The upload window closed before the file was completed.", null, null,
+            new AccessEvent("upload.expire", AccessOutcome.Allowed, null, upload.SessionId, upload.UploadId, ownerId),
+            cancellationToken);
+
+    public async Task FinishSweepAsync(SweepEntry entry, CancellationToken cancellationToken)
+    {
+        var pk = DynamoSessionStore.OwnerKey(entry.OwnerId);
+        TransactWriteItem change = entry.Tombstone
+            ? new() { Delete = new Delete { TableName = Table, Key = Attr.Key(pk, TombstoneKey(entry.SessionId, entry.UploadId)) } }
+            : new()
+            {
+                Update = new Update
+                {
+                    TableName = Table,
+                    Key = Attr.Key(pk, SortKey(entry.SessionId, entry.UploadId)),
+                    UpdateExpression = "REMOVE #shard, #at",
+                    ConditionExpression = "attribute_exists(pk)",
+                    ExpressionAttributeNames = new() { ["#shard"] = TableSchemas.SweepShard, ["#at"] = TableSchemas.SweepAt },
+                },
+            };
+        // A condition failure means the upload was deleted meanwhile: its delete took the entry off the list.
+        await Dynamo.TryCommitAsync(
+            [
+                change,
+                await accessLog.PrepareAsync(
+                    new AccessEvent("upload.sweep", AccessOutcome.Allowed, null, entry.SessionId, entry.UploadId, entry.OwnerId), cancellationToken),
+            ],
+            cancellationToken);
+    }
+
     /// <summary>Moves an upload from one status to the next, with its record, only if it is still in the first.</summary>
     private async Task<bool> TransitionAsync(string ownerId, Upload upload, string from, string to, string? reason, long? size,
-        AccessEvent record, CancellationToken cancellationToken)
+        string? pinVersionId, AccessEvent record, CancellationToken cancellationToken)
     {
         var values = new Dictionary<string, AttributeValue>
         {
@@ -189,6 +253,12 @@ public sealed class DynamoUploadStore(
             // -1: nothing arrived to measure.
             values[":size"] = measured < 0 ? new AttributeValue { NULL = true } : Attr.N(measured);
             update += ", size = :size";
+        }
+
+        if (pinVersionId is not null)
+        {
+            values[":versionId"] = Attr.S(pinVersionId);
+            update += ", versionId = :versionId";
         }
 
         return await Dynamo.TryCommitAsync(
@@ -247,35 +317,40 @@ public sealed class DynamoUploadStore(
         return upload;
     }
 
-    public async Task RemoveAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken) =>
-        await Dynamo.TransactWriteItemsAsync(
-            new TransactWriteItemsRequest
+    public async Task RemoveAsync(string ownerId, Upload upload, CancellationToken cancellationToken)
+    {
+        var (sessionId, uploadId) = (upload.SessionId, upload.UploadId);
+        List<TransactWriteItem> items =
+        [
+            new()
             {
-                TransactItems =
-                [
-                    new()
-                    {
-                        Delete = new Delete
-                        {
-                            TableName = Table,
-                            Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(sessionId, uploadId)),
-                            ConditionExpression = "attribute_exists(pk)",
-                        },
-                    },
-                    new()
-                    {
-                        Update = new Update
-                        {
-                            TableName = Table,
-                            Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), DynamoSessionStore.SessionSortKey(sessionId)),
-                            UpdateExpression = "ADD uploadCount :minusOne",
-                            ConditionExpression = "attribute_exists(pk)",
-                            ExpressionAttributeValues = new() { [":minusOne"] = Attr.N(-1) },
-                        },
-                    },
-                ],
+                Delete = new Delete
+                {
+                    TableName = Table,
+                    Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(sessionId, uploadId)),
+                    ConditionExpression = "attribute_exists(pk)",
+                },
             },
-            cancellationToken);
+            new()
+            {
+                Update = new Update
+                {
+                    TableName = Table,
+                    Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), DynamoSessionStore.SessionSortKey(sessionId)),
+                    UpdateExpression = "ADD uploadCount :minusOne",
+                    ConditionExpression = "attribute_exists(pk)",
+                    ExpressionAttributeValues = new() { [":minusOne"] = Attr.N(-1) },
+                },
+            },
+        ];
+        var due = SweepDueAt(upload.CreatedAt);
+        if (due > clock.GetUtcNow())
+        {
+            items.Add(new() { Put = new Put { TableName = Table, Item = Tombstone(ownerId, sessionId, uploadId, due) } });
+        }
+
+        await Dynamo.TransactWriteItemsAsync(new TransactWriteItemsRequest { TransactItems = items }, cancellationToken);
+    }
 
     public async Task RemoveAllAsync(string ownerId, string sessionId, CancellationToken cancellationToken)
     {
@@ -292,17 +367,27 @@ public sealed class DynamoUploadStore(
                         [":pk"] = Attr.S(DynamoSessionStore.OwnerKey(ownerId)),
                         [":prefix"] = Attr.S($"{Prefix}{sessionId}#"),
                     },
-                    ProjectionExpression = "pk, sk",
+                    ProjectionExpression = "pk, sk, uploadId, createdAt",
                     ConsistentRead = true,
-                    Limit = 25,
+                    // A delete and perhaps a tombstone each: 24 writes, within BatchWriteItem's 25.
+                    Limit = 12,
                 },
                 cancellationToken);
             if (page.Items.Count > 0)
             {
-                var batch = new BatchWriteItemRequest
+                var now = clock.GetUtcNow();
+                var writes = new List<WriteRequest>();
+                foreach (var item in page.Items)
                 {
-                    RequestItems = new() { [Table] = [.. page.Items.Select(i => new WriteRequest(new DeleteRequest(i)))] },
-                };
+                    writes.Add(new WriteRequest(new DeleteRequest(Attr.Key(item.RequireS(Attr.Pk), item.RequireS(Attr.Sk)))));
+                    var due = SweepDueAt(DateTimeOffset.Parse(item.RequireS("createdAt"), System.Globalization.CultureInfo.InvariantCulture));
+                    if (due > now)
+                    {
+                        writes.Add(new WriteRequest(new PutRequest(Tombstone(ownerId, sessionId, item.RequireS("uploadId"), due))));
+                    }
+                }
+
+                var batch = new BatchWriteItemRequest { RequestItems = new() { [Table] = writes } };
                 var response = await Dynamo.BatchWriteItemAsync(batch, cancellationToken);
                 if (response.UnprocessedItems is { Count: > 0 })
                 {
@@ -330,7 +415,7 @@ public sealed class DynamoUploadStore(
         return upload.Status == UploadStatus.Deleting && !includeDeleting ? null : upload;
     }
 
-    private static Dictionary<string, AttributeValue> ToItem(string ownerId, Upload u)
+    private Dictionary<string, AttributeValue> ToItem(string ownerId, Upload u)
     {
         var item = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(u.SessionId, u.UploadId));
         item["uploadId"] = Attr.S(u.UploadId);
@@ -342,6 +427,8 @@ public sealed class DynamoUploadStore(
         item["createdAt"] = Attr.S(Attr.Iso(u.CreatedAt));
         item["updatedAt"] = Attr.S(Attr.Iso(u.UpdatedAt));
         item[Attr.Ttl] = Attr.N(u.ExpiresAt.ToUnixTimeSeconds());
+        item[TableSchemas.SweepShard] = Attr.S(SweepSchedule.Shard(u.UploadId));
+        item[TableSchemas.SweepAt] = Attr.S(Attr.Iso(SweepDueAt(u.CreatedAt)));
         return item;
     }
 
@@ -356,5 +443,6 @@ public sealed class DynamoUploadStore(
         item.GetS("reason"),
         DateTimeOffset.Parse(item.RequireS("createdAt"), System.Globalization.CultureInfo.InvariantCulture),
         DateTimeOffset.Parse(item.RequireS("updatedAt"), System.Globalization.CultureInfo.InvariantCulture),
-        DateTimeOffset.FromUnixTimeSeconds(item.GetN(Attr.Ttl)));
+        DateTimeOffset.FromUnixTimeSeconds(item.GetN(Attr.Ttl)),
+        item.GetS("versionId"));
 }

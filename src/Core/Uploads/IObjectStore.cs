@@ -1,6 +1,7 @@
 namespace Enclave.Core.Uploads;
 
-public sealed record StoredObject(long Size, string? ContentType);
+/// <summary>The current version of an object: what <c>complete</c> checks and then pins by its version id.</summary>
+public sealed record StoredObject(long Size, string? ContentType, string VersionId);
 
 /// <summary>The uploads bucket: presigned forms and links for the browser, and the few reads the API itself makes.</summary>
 public interface IObjectStore
@@ -8,22 +9,27 @@ public interface IObjectStore
     /// <summary>A presigned POST that storage accepts only for this exact key, content type and size range.</summary>
     Task<UploadForm> CreateUploadFormAsync(string key, string contentType, long maxBytes, DateTimeOffset expiresAt);
 
-    Task<DownloadLink> CreateDownloadLinkAsync(string key, string fileName, string contentType, DateTimeOffset expiresAt);
+    /// <summary>A presigned GET of exactly this version, whatever was written to the key since.</summary>
+    Task<DownloadLink> CreateDownloadLinkAsync(string key, string versionId, string fileName, string contentType, DateTimeOffset expiresAt);
 
     Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>Removes every version of the key (and its delete markers) at once.</summary>
     Task DeleteAsync(string key, CancellationToken cancellationToken);
 
-    /// <summary>Deletes every object under the prefix, a page at a time; returns how many.</summary>
+    /// <summary>Deletes every version of the key (and its delete markers) except the pinned one; returns how many.</summary>
+    Task<int> DeleteVersionsExceptAsync(string key, string keepVersionId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every version of every object under the prefix, a page at a time; returns how many versions.</summary>
     Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken);
 
     Task PutAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken);
 
     Task<byte[]?> GetBytesAsync(string key, CancellationToken cancellationToken);
 
-    /// <summary>One streaming GET, for formats read front to back.</summary>
-    Task<Stream> OpenSequentialAsync(string key, CancellationToken cancellationToken);
+    /// <summary>One streaming GET of this version, for formats read front to back.</summary>
+    Task<Stream> OpenSequentialAsync(string key, string versionId, CancellationToken cancellationToken);
 
-    /// <summary>A read-only, seekable view of an object that fetches ranges on demand (ZIP needs seeking; nothing touches disk).</summary>
-    Stream OpenRead(string key, long length);
+    /// <summary>A read-only, seekable view of this version that fetches ranges on demand (ZIP needs seeking; nothing touches disk).</summary>
+    Stream OpenRead(string key, string versionId, long length);
 }

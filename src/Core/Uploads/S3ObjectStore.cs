@@ -33,12 +33,13 @@ public sealed class S3ObjectStore(IUserDataClients userData, IOptions<StorageOpt
         return new UploadForm(response.Url, response.Fields);
     }
 
-    public async Task<DownloadLink> CreateDownloadLinkAsync(string key, string fileName, string contentType, DateTimeOffset expiresAt)
+    public async Task<DownloadLink> CreateDownloadLinkAsync(string key, string versionId, string fileName, string contentType, DateTimeOffset expiresAt)
     {
         var request = new GetPreSignedUrlRequest
         {
             BucketName = Bucket,
             Key = key,
+            VersionId = versionId,
             Verb = HttpVerb.GET,
             Expires = expiresAt.UtcDateTime,
             Protocol = storage.Value.S3PresignOverHttp ? Protocol.HTTP : Protocol.HTTPS,
@@ -56,7 +57,10 @@ public sealed class S3ObjectStore(IUserDataClients userData, IOptions<StorageOpt
         try
         {
             var head = await S3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = key }, cancellationToken);
-            return new StoredObject(head.ContentLength, head.Headers.ContentType);
+            // An unversioned bucket answers no id (or "null"); pinning would then pin nothing, so that is a setup fault.
+            return head.VersionId is { Length: > 0 } and not "null"
+                ? new StoredObject(head.ContentLength, head.Headers.ContentType, head.VersionId)
+                : throw new InvalidOperationException("The uploads bucket is not versioned.");
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
@@ -64,33 +68,40 @@ public sealed class S3ObjectStore(IUserDataClients userData, IOptions<StorageOpt
         }
     }
 
-    public async Task DeleteAsync(string key, CancellationToken cancellationToken) =>
-        await S3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = key }, cancellationToken);
+    public Task DeleteAsync(string key, CancellationToken cancellationToken) => DeleteVersionsAsync(key, v => v.Key == key, cancellationToken);
 
-    public async Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
+    public Task<int> DeleteVersionsExceptAsync(string key, string keepVersionId, CancellationToken cancellationToken) =>
+        DeleteVersionsAsync(key, v => v.Key == key && v.VersionId != keepVersionId, cancellationToken);
+
+    public Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken) => DeleteVersionsAsync(prefix, _ => true, cancellationToken);
+
+    private async Task<int> DeleteVersionsAsync(string prefix, Func<S3ObjectVersion, bool> doomed, CancellationToken cancellationToken)
     {
         var deleted = 0;
-        string? token = null;
+        string? keyMarker = null, versionMarker = null;
         do
         {
-            var page = await S3.ListObjectsV2Async(
-                new ListObjectsV2Request { BucketName = Bucket, Prefix = prefix, ContinuationToken = token, MaxKeys = 1000 },
+            var page = await S3.ListVersionsAsync(
+                new ListVersionsRequest { BucketName = Bucket, Prefix = prefix, KeyMarker = keyMarker, VersionIdMarker = versionMarker, MaxKeys = 1000 },
                 cancellationToken);
-            var keys = page.S3Objects ?? [];
-            // One DeleteObject per key rather than DeleteObjects: RGW 16 refuses multi-object delete to session
-            // credentials scoped to a prefix, and a session holds at most two objects per upload.
+            var versions = (page.Versions ?? []).Where(doomed).ToList();
+            // One DeleteObject per version rather than DeleteObjects: RGW refuses multi-object delete to session
+            // credentials scoped to a prefix, and a session holds few versions per upload.
             await Parallel.ForEachAsync(
-                keys,
+                versions,
                 new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-                async (item, token) => await DeleteAsync(item.Key, token));
-            deleted += keys.Count;
+                async (version, token) => await DeleteVersionAsync(version.Key, version.VersionId, token));
+            deleted += versions.Count;
 
-            token = page.IsTruncated == true ? page.NextContinuationToken : null;
+            (keyMarker, versionMarker) = page.IsTruncated == true ? (page.NextKeyMarker, page.NextVersionIdMarker) : (null, null);
         }
-        while (token is not null);
+        while (keyMarker is not null);
 
         return deleted;
     }
+
+    private async Task DeleteVersionAsync(string key, string? versionId, CancellationToken cancellationToken) =>
+        await S3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = key, VersionId = versionId }, cancellationToken);
 
     public async Task PutAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken)
     {
@@ -115,13 +126,13 @@ public sealed class S3ObjectStore(IUserDataClients userData, IOptions<StorageOpt
         }
     }
 
-    public async Task<Stream> OpenSequentialAsync(string key, CancellationToken cancellationToken)
+    public async Task<Stream> OpenSequentialAsync(string key, string versionId, CancellationToken cancellationToken)
     {
-        var response = await S3.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, cancellationToken);
+        var response = await S3.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key, VersionId = versionId }, cancellationToken);
         return new OwningStream(response.ResponseStream, response);
     }
 
-    public Stream OpenRead(string key, long length) => new S3RangeStream(S3, Bucket, key, length);
+    public Stream OpenRead(string key, string versionId, long length) => new S3RangeStream(S3, Bucket, key, versionId, length);
 }
 
 /// <summary>RFC 6266 / RFC 5987 attachment header with a sanitized ASCII fallback name.</summary>

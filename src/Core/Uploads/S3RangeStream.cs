@@ -4,10 +4,10 @@ using Amazon.S3.Model;
 namespace Enclave.Core.Uploads;
 
 /// <summary>
-/// A read-only seekable stream over one S3 object, fetched in blocks with ranged GETs: a ZIP's central
+/// A read-only seekable stream over one version of one S3 object, fetched in blocks with ranged GETs: a ZIP's central
 /// directory can be read from the end without downloading the file or writing it anywhere.
 /// </summary>
-public sealed class S3RangeStream(IAmazonS3 s3, string bucket, string key, long length, int blockSize = 1 << 20) : Stream
+public sealed class S3RangeStream(IAmazonS3 s3, string bucket, string key, string versionId, long length, int blockSize = 1 << 20) : Stream
 {
     private byte[] block = [];
     private long blockStart = -1;
@@ -69,7 +69,7 @@ public sealed class S3RangeStream(IAmazonS3 s3, string bucket, string key, long 
     {
         var end = Math.Min(length, start + blockSize) - 1;
         using var response = await s3.GetObjectAsync(
-            new GetObjectRequest { BucketName = bucket, Key = key, ByteRange = new ByteRange(start, end) },
+            new GetObjectRequest { BucketName = bucket, Key = key, VersionId = versionId, ByteRange = new ByteRange(start, end) },
             cancellationToken);
         var data = new byte[end - start + 1];
         await response.ResponseStream.ReadExactlyAsync(data, cancellationToken);

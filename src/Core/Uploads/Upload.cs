@@ -7,11 +7,13 @@ public static class UploadStatus
     public const string Processing = "processing";
     public const string Ready = "ready";
     public const string Rejected = "rejected";
+    public const string Expired = "expired";
 
     /// <summary>Being removed: invisible to every read, finished by a retry of the delete.</summary>
     public const string Deleting = "deleting";
 }
 
+/// <param name="VersionId">The object version <c>complete</c> checked and pinned; the only one ever profiled or downloaded. Never shown to clients.</param>
 public sealed record Upload(
     string UploadId,
     string SessionId,
@@ -23,7 +25,8 @@ public sealed record Upload(
     string? Reason,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset ExpiresAt);
+    DateTimeOffset ExpiresAt,
+    [property: System.Text.Json.Serialization.JsonIgnore] string? VersionId = null);
 
 public sealed record UploadPage(IReadOnlyList<Upload> Items, string? NextCursor);
 

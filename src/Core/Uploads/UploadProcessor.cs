@@ -41,8 +41,10 @@ public sealed partial class UploadProcessor(
         var key = UploadKeys.Original(ownerId, sessionId, uploadId);
         var kind = FileTypes.KindOf(upload.FileName) ?? throw new InvalidDataException("Upload of an unknown kind.");
         var size = upload.Size ?? throw new InvalidDataException("Uploaded file without a size.");
+        // Only the version complete checked: a later write through an old form is never read.
+        var version = upload.VersionId ?? throw new InvalidDataException("Uploaded file without a pinned version.");
         ProfileOutcome outcome;
-        await using (var content = kind == FileKind.Zip ? objects.OpenRead(key, size) : await objects.OpenSequentialAsync(key, cancellationToken))
+        await using (var content = kind == FileKind.Zip ? objects.OpenRead(key, version, size) : await objects.OpenSequentialAsync(key, version, cancellationToken))
         {
             outcome = await FileProfiler.ProfileAsync(content, kind, ProfileLimits(), cancellationToken);
         }

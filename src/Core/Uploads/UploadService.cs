@@ -81,6 +81,7 @@ public sealed class UploadService(
             return new UploadAccess<Upload>.NotFound();
         }
 
+        // Settled already: answer what was decided then. Nothing written since is looked at, let alone accepted.
         if (upload.Status != UploadStatus.Pending)
         {
             await RecordAsync(AccessOutcome.Allowed, "already-" + upload.Status);
@@ -110,10 +111,16 @@ public sealed class UploadService(
         }
 
         var status = reason is null ? UploadStatus.Uploaded : UploadStatus.Rejected;
-        if (await uploads.SettleAsync(ownerId, upload, status, stored?.Size, reason, "upload.complete", cancellationToken))
+        if (await uploads.SettleAsync(ownerId, upload, status, stored, reason, "upload.complete", cancellationToken))
         {
-            return new UploadAccess<Upload>.Found(
-                upload with { Status = status, Size = stored?.Size, Reason = reason, UpdatedAt = Attr.Millis(clock.GetUtcNow()) });
+            return new UploadAccess<Upload>.Found(upload with
+            {
+                Status = status,
+                Size = stored?.Size,
+                Reason = reason,
+                UpdatedAt = Attr.Millis(clock.GetUtcNow()),
+                VersionId = status == UploadStatus.Uploaded ? stored?.VersionId : null,
+            });
         }
 
         // A concurrent complete settled it first (and wrote its record); this request reports what it finds.
@@ -168,26 +175,26 @@ public sealed class UploadService(
             return new UploadAccess<DownloadLink>.NotFound();
         }
 
-        if (!HasFile(upload))
+        if (!HasFile(upload) || upload.VersionId is not { } version)
         {
             return new UploadAccess<DownloadLink>.Conflict($"There is no file to download; the upload is {upload.Status}.");
         }
 
         var link = await objects.CreateDownloadLinkAsync(
-            UploadKeys.Original(ownerId, sessionId, uploadId), upload.FileName, upload.ContentType,
+            UploadKeys.Original(ownerId, sessionId, uploadId), version, upload.FileName, upload.ContentType,
             clock.GetUtcNow().AddMinutes(limits.Value.DownloadLinkMinutes));
         return new UploadAccess<DownloadLink>.Found(link);
     }
 
     public async Task<bool> DeleteAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken)
     {
-        if (await uploads.MarkDeletingAsync(ownerId, sessionId, uploadId, cancellationToken) is null)
+        if (await uploads.MarkDeletingAsync(ownerId, sessionId, uploadId, cancellationToken) is not { } upload)
         {
             return false;
         }
 
         await objects.DeletePrefixAsync(UploadKeys.UploadPrefix(ownerId, sessionId, uploadId), cancellationToken);
-        await uploads.RemoveAsync(ownerId, sessionId, uploadId, cancellationToken);
+        await uploads.RemoveAsync(ownerId, upload, cancellationToken);
         return true;
     }
 

@@ -68,11 +68,14 @@ internal static class EnclaveServices
         services.AddScoped<UploadService>();
         services.AddScoped<UploadProcessor>();
         services.AddScoped<AuditDigestJob>();
+        services.AddScoped<UploadSweeper>();
+        services.AddSingleton<ISweepList, DynamoSweepList>();
         var host = configuration.GetSection(EnclaveHostOptions.Section);
         if (host.GetValue<EnclaveRole>("Role") == EnclaveRole.Processor && host.GetValue<EnclaveMode>("Mode") == EnclaveMode.Local)
         {
             services.AddHostedService<Processing.LocalStreamPoller>();
             services.AddHostedService<Processing.LocalDigestSchedule>();
+            services.AddHostedService<Processing.LocalSweepTimer>();
         }
 
         services.AddAuthentication(options =>

@@ -94,6 +94,15 @@ internal sealed partial class StartupChecks(
             // Already there from an earlier start.
         }
 
+        // Versioned, as in AWS: complete pins the version it checked, so a later write to the key never replaces it.
+        await s3.PutBucketVersioningAsync(
+            new PutBucketVersioningRequest
+            {
+                BucketName = options.UploadBucket,
+                VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
+            },
+            cancellationToken);
+
         // The browser posts uploads straight to the bucket, cross-origin: only the site's origin may, and only POST.
         if (web.Value.SiteOrigin is { } siteOrigin)
         {

@@ -12,8 +12,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Enclave.Functions.Processing;
 
 /// <summary>
-/// The processor function's only route: the Lambda Web Adapter posts non-HTTP events (here DynamoDB
-/// Streams batches) to its pass-through path, /events. Each record runs in its own DI and logging scope,
+/// The processor function's only route: the Lambda Web Adapter posts non-HTTP events (DynamoDB Streams
+/// batches, and the sweep schedule's event) to its pass-through path, /events. Each record runs in its own DI and logging scope,
 /// so one user's upload never shares request state with another's.
 /// </summary>
 internal static partial class EventsApi
@@ -43,10 +43,14 @@ internal static partial class EventsApi
         }
 
         var batch = await JsonSerializer.DeserializeAsync(request.Body, EventJsonContext.Default.DynamoStreamEvent, cancellationToken);
-        if (batch?.Job == AuditDigestJob.Name)
+        switch (batch?.Job)
         {
-            await digests.RunAsync(cancellationToken);
-            return TypedResults.Json(new BatchResponse([]), EventJsonContext.Default.BatchResponse);
+            case AuditDigestJob.Name:
+                await digests.RunAsync(cancellationToken);
+                return TypedResults.Json(new BatchResponse([]), EventJsonContext.Default.BatchResponse);
+            case DynamoStreamEvent.SweepJob:
+                await SweepRun.RunAsync(request.HttpContext.RequestServices, cancellationToken);
+                return TypedResults.Json(new BatchResponse([]), EventJsonContext.Default.BatchResponse);
         }
 
         var failures = new List<BatchItemFailure>();

@@ -3,11 +3,15 @@ using System.Text.Json.Serialization;
 namespace Enclave.Functions.Processing;
 
 /// <summary>
-/// The parts of a Lambda DynamoDB Streams event that the processor reads; or a scheduled job's payload,
-/// which EventBridge Scheduler (locally, the processor's timer) sends to the same pass-through path.
+/// The parts of a Lambda DynamoDB Streams event that the processor reads; or a scheduled job's payload
+/// (<see cref="Job"/>: the audit digest or the upload sweep), which EventBridge Scheduler (locally, the processor's
+/// timers) sends to the same pass-through path.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
-internal sealed record DynamoStreamEvent(List<DynamoStreamRecord>? Records, string? Job = null);
+internal sealed record DynamoStreamEvent(List<DynamoStreamRecord>? Records, string? Job = null)
+{
+    public const string SweepJob = "upload-sweep";
+}
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 internal sealed record DynamoStreamRecord(string? EventName, DynamoStreamData? Dynamodb);

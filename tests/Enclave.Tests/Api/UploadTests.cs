@@ -218,13 +218,16 @@ public sealed class UploadTests(ApiFixture fixture) : IClassFixture<ApiFixture>,
         Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(HttpMethod.Delete, $"/api/sessions/{session}")).StatusCode);
         objects = await admin.ListObjectsV2Async(new ListObjectsV2Request { BucketName = fixture.Storage.Bucket, Prefix = prefix });
         Assert.Empty(objects.S3Objects ?? []);
+        Assert.Empty((await admin.ListVersionsAsync(new ListVersionsRequest { BucketName = fixture.Storage.Bucket, Prefix = prefix })).Versions ?? []);
         var items = await fixture.Dynamo.QueryAsync(new Amazon.DynamoDBv2.Model.QueryRequest
         {
             TableName = fixture.Storage.DataTable,
             KeyConditionExpression = "pk = :pk",
             ExpressionAttributeValues = new() { [":pk"] = Core.Storage.Attr.S("USER#" + client.UserId) },
         });
-        Assert.Empty(items.Items);
+        // Only tombstones stay: ids and a time, for the sweeper to remove what an old form may still write.
+        Assert.All(items.Items, i => Assert.StartsWith("TOMBSTONE#", i["sk"].S, StringComparison.Ordinal));
+        Assert.All(items.Items, i => Assert.Equal(["pk", "sk", "sweepAt", "sweepShard", "ttl"], i.Keys.Order(StringComparer.Ordinal)));
     }
 
     [Fact]

@@ -31,6 +31,16 @@ public sealed class InvariantCheckerTests : IClassFixture<ApiFixture>
         Assert.Equal((1, 1, 1), (clean.Sessions, clean.Uploads, clean.Objects));
 
         var owner = client.UserId!;
+        var stale = await client.CreateUploadAsync(session, "stale.csv", "text/csv", 4);
+        var staleId = stale.GetProperty("uploadId").GetString()!;
+        await fixture.Dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = fixture.Storage.DataTable,
+            Key = Attr.Key("USER#" + owner, DynamoUploadStore.SortKey(session, staleId)),
+            UpdateExpression = "SET sweepAt = :past",
+            ExpressionAttributeValues = new() { [":past"] = Attr.S(Attr.Iso(DateTimeOffset.UtcNow.AddHours(-1))) },
+        });
+        await s3.InitiateMultipartUploadAsync(new() { BucketName = fixture.Storage.Bucket, Key = UploadKeys.Original(owner, session, uploadId) });
         await s3.PutObjectAsync(new() { BucketName = fixture.Storage.Bucket, Key = $"users/{owner}/sessions/{session}/uploads/{Guid.NewGuid()}/original", ContentBody = "x" });
         await s3.DeleteObjectAsync(fixture.Storage.Bucket, UploadKeys.Original(owner, session, uploadId));
         await fixture.Dynamo.UpdateItemAsync(new UpdateItemRequest
@@ -57,8 +67,10 @@ public sealed class InvariantCheckerTests : IClassFixture<ApiFixture>
         [
             "does not verify with the audit key",
             "no allowed session.create record",
-            "uploadCount 5 but 1 upload items",
+            "uploadCount 5 but 2 upload items",
             $"upload {uploadId} (uploaded) of {owner}: no original object",
+            $"upload {staleId} (pending) of {owner}: pending past its window",
+            "without a pending upload",
             "belongs to no known upload",
         ];
         Assert.All(expected, text => Assert.Contains(broken.Violations, v => v.Contains(text, StringComparison.Ordinal)));

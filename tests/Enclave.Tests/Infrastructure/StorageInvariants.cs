@@ -22,13 +22,19 @@ public sealed record InvariantReport(int Sessions, int Uploads, int Objects, int
 /// Reads one test's whole data table, audit table and bucket, and checks the rules that no failure may break: a
 /// mutation and its access record commit together; an upload has its file once it left "pending"; an upload
 /// never outlives its session; the session's upload counter equals its upload items; and no object exists outside
-/// a known upload. Run it after faults: anything half-written shows up here.
+/// a known upload. Invariant 10 (v2): no object version that no upload item owns, no pending upload past its
+/// window, no version of a checked file but the pinned one once swept, no incomplete multipart upload without a
+/// pending upload. Run it after faults: anything half-written shows up here.
 /// </summary>
 public static class StorageInvariants
 {
     private const string UserPrefix = "USER#";
     private const string SessionPrefix = "SESSION#";
     private const string UploadPrefix = "UPLOAD#";
+    private const string TombstonePrefix = "TOMBSTONE#";
+
+    /// <summary>How long past its due time an entry may wait for the sweeper (a few sweep periods) before that is a violation.</summary>
+    public static readonly TimeSpan SweepGrace = TimeSpan.FromMinutes(2);
 
     public static async Task<InvariantReport> AssertHoldAsync(IAmazonDynamoDB dynamo, IAmazonS3 s3, TestStorage storage, SigningKey? auditKey = null)
     {
@@ -42,7 +48,12 @@ public static class StorageInvariants
         var items = await ScanAsync(dynamo, storage.DataTable);
         var recordItems = await ScanAsync(dynamo, storage.AuditTable);
         var objects = await ListAsync(s3, storage.Bucket);
+        var versions = await ListVersionsAsync(s3, storage.Bucket);
+        var multipart = await ListMultipartAsync(s3, storage.Bucket);
         var violations = new List<string>();
+        var now = DateTimeOffset.UtcNow;
+        bool Overdue(Dictionary<string, AttributeValue> item) =>
+            item.GetS(TableSchemas.SweepAt) is { } due && DateTimeOffset.Parse(due, System.Globalization.CultureInfo.InvariantCulture) + SweepGrace < now;
 
         var stored = recordItems.Select(StoredAccessRecord.FromItem).ToList();
         var records = stored.Select(r => r.Record).ToList();
@@ -53,8 +64,9 @@ public static class StorageInvariants
                 .Select(r => $"record {r.Record.RecordId} does not verify with the audit key"));
         }
 
+        // The processor's records name it as actor and the owner as subject.
         bool HasRecord(string action, AccessOutcome outcome, string owner, string sessionId, string? uploadId = null) =>
-            records.Any(r => r.Action == action && r.Outcome == outcome && r.ActorUserId == owner && r.SessionId == sessionId &&
+            records.Any(r => r.Action == action && r.Outcome == outcome && (r.ActorUserId == owner || r.SubjectUserId == owner) && r.SessionId == sessionId &&
                              (uploadId is null || r.UploadId == uploadId));
 
         var sessions = items.Where(i => i.RequireS(Attr.Sk).StartsWith(SessionPrefix, StringComparison.Ordinal)).ToList();
@@ -109,12 +121,47 @@ public static class StorageInvariants
 
             violations.AddRange(StatusRules(status, original, profile, (action, outcome) => HasRecord(action, outcome, owner, sessionId, uploadId))
                 .Select(problem => $"{where}: {problem}"));
+
+            // Invariant 10: the sweeper settles every upload once its window has passed.
+            if (status == UploadStatus.Pending && Overdue(upload))
+            {
+                violations.Add($"{where}: pending past its window");
+            }
+
+            if (status == UploadStatus.Expired && !HasRecord("upload.expire", AccessOutcome.Allowed, owner, sessionId, uploadId))
+            {
+                violations.Add($"{where}: expired without an upload.expire record");
+            }
+
+            var originalKey = UploadKeys.Original(owner, sessionId, uploadId);
+            if (status is UploadStatus.Uploaded or UploadStatus.Processing or UploadStatus.Ready && upload.GetS("versionId") is { } pinned)
+            {
+                if (!upload.ContainsKey(TableSchemas.SweepAt) || Overdue(upload))
+                {
+                    violations.AddRange(versions.Where(v => v.Key == originalKey && v.VersionId != pinned)
+                        .Select(v => $"{where}: version {v.VersionId} of its file is not the pinned one and outlived the sweep"));
+                }
+
+                if (!versions.Any(v => v.Key == originalKey && v.VersionId == pinned && v.IsDeleteMarker != true))
+                {
+                    violations.Add($"{where}: its pinned version {pinned} is gone");
+                }
+            }
         }
 
+        var pendingPrefixes = uploads.Where(u => u.RequireS("status") == UploadStatus.Pending)
+            .Select(u => UploadKeys.UploadPrefix(OwnerOf(u), u.RequireS("sessionId"), u.RequireS("uploadId"))).ToHashSet(StringComparer.Ordinal);
+        violations.AddRange(multipart.Where(m => !pendingPrefixes.Contains(m.Key[..(m.Key.LastIndexOf('/') + 1)]))
+            .Select(m => $"incomplete multipart upload {m.UploadId} at {m.Key} without a pending upload"));
+
+        // An upload deleted while its form could still write leaves a tombstone; until it is swept, its prefix may hold objects.
+        var tombstoned = items.Where(i => i.RequireS(Attr.Sk).StartsWith(TombstonePrefix, StringComparison.Ordinal) && !Overdue(i))
+            .Select(i => i.RequireS(Attr.Sk).Split('#') is [_, var session, var upload] ? UploadKeys.UploadPrefix(OwnerOf(i), session, upload) : "")
+            .ToHashSet(StringComparer.Ordinal);
         var uploadKeys = uploads.Select(u => UploadKeys.UploadPrefix(OwnerOf(u), u.RequireS("sessionId"), u.RequireS("uploadId"))).ToHashSet(StringComparer.Ordinal);
-        violations.AddRange(objects
+        violations.AddRange(versions.Select(v => v.Key).Distinct(StringComparer.Ordinal)
             .Where(key => !(key.EndsWith("/original", StringComparison.Ordinal) || key.EndsWith("/profile.json", StringComparison.Ordinal)) ||
-                          !uploadKeys.Contains(key[..(key.LastIndexOf('/') + 1)]))
+                          !(uploadKeys.Contains(key[..(key.LastIndexOf('/') + 1)]) || tombstoned.Contains(key[..(key.LastIndexOf('/') + 1)])))
             .Select(key => $"object {key} belongs to no known upload"));
 
         return new InvariantReport(sessions.Count, uploads.Count, objects.Count, records.Count, violations);
@@ -164,6 +211,13 @@ public static class StorageInvariants
                 }
 
                 break;
+            case UploadStatus.Expired:
+                if (profile)
+                {
+                    yield return "expired but has a profile";
+                }
+
+                break;
             case UploadStatus.Deleting:
                 // Objects may be partly gone; a retry of the delete finishes it.
                 if (!hasRecord("upload.delete", AccessOutcome.Allowed))
@@ -196,6 +250,34 @@ public static class StorageInvariants
         }
         while (start is not null);
         return items;
+    }
+
+    private static async Task<List<S3ObjectVersion>> ListVersionsAsync(IAmazonS3 s3, string bucket)
+    {
+        var versions = new List<S3ObjectVersion>();
+        string? keyMarker = null, versionMarker = null;
+        do
+        {
+            var page = await s3.ListVersionsAsync(new ListVersionsRequest { BucketName = bucket, KeyMarker = keyMarker, VersionIdMarker = versionMarker });
+            versions.AddRange(page.Versions ?? []);
+            (keyMarker, versionMarker) = page.IsTruncated == true ? (page.NextKeyMarker, page.NextVersionIdMarker) : (null, null);
+        }
+        while (keyMarker is not null);
+        return versions;
+    }
+
+    private static async Task<List<MultipartUpload>> ListMultipartAsync(IAmazonS3 s3, string bucket)
+    {
+        var uploads = new List<MultipartUpload>();
+        string? keyMarker = null, idMarker = null;
+        do
+        {
+            var page = await s3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = bucket, KeyMarker = keyMarker, UploadIdMarker = idMarker });
+            uploads.AddRange(page.MultipartUploads ?? []);
+            (keyMarker, idMarker) = page.IsTruncated == true ? (page.NextKeyMarker, page.NextUploadIdMarker) : (null, null);
+        }
+        while (keyMarker is not null);
+        return uploads;
     }
 
     private static async Task<List<string>> ListAsync(IAmazonS3 s3, string bucket)

@@ -40,6 +40,11 @@ public sealed class ScopedCredentialIsolationTests : IAsyncLifetime
         stack = await LocalStack.GetAsync();
         admin = stack.CreateAdminS3();
         await admin.PutBucketAsync(bucket);
+        await admin.PutBucketVersioningAsync(new PutBucketVersioningRequest
+        {
+            BucketName = bucket,
+            VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
+        });
         var issuer = stack.CreateIssuer(new StorageOptions { UploadBucket = bucket, DataTable = "data", AuditTable = "audit" });
         credentialsA = await issuer.IssueAsync(userA, [userA], CancellationToken.None);
         scopedA = Scoped(credentialsA);
@@ -104,6 +109,31 @@ public sealed class ScopedCredentialIsolationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Object_versions_are_read_listed_and_deleted_only_under_the_own_prefix()
+    {
+        var own = await SeedAsync(userA, "ver");
+        var foreign = await SeedAsync(userB, "ver");
+        var ownVersion = await VersionOfAsync(own);
+        var foreignVersion = await VersionOfAsync(foreign);
+
+        using (var response = await scopedA.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = own, VersionId = ownVersion }))
+        {
+            Assert.Equal(ownVersion, response.VersionId);
+        }
+
+        await AssertForbiddenAsync(() => scopedA.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = foreign, VersionId = foreignVersion }));
+        await AssertForbiddenAsync(() => scopedA.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = foreign, VersionId = foreignVersion }));
+        await AssertForbiddenAsync(() => scopedA.ListVersionsAsync(new ListVersionsRequest { BucketName = bucket, Prefix = $"users/{userB}/" }));
+        Assert.Equal(foreignVersion, await VersionOfAsync(foreign));
+
+        var listed = await scopedA.ListVersionsAsync(new ListVersionsRequest { BucketName = bucket, Prefix = $"users/{userA}/" });
+        Assert.Contains(listed.Versions, v => v.Key == own && v.VersionId == ownVersion);
+        await scopedA.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = own, VersionId = ownVersion });
+        var after = await admin.ListVersionsAsync(new ListVersionsRequest { BucketName = bucket, Prefix = own });
+        Assert.DoesNotContain(after.Versions ?? [], v => v.Key == own);
+    }
+
+    [Fact]
     public async Task ListBucket_only_under_the_own_prefix()
     {
         var own = await SeedAsync(userA, "list");
@@ -124,12 +154,12 @@ public sealed class ScopedCredentialIsolationTests : IAsyncLifetime
         using var http = new HttpClient();
         var expires = DateTimeOffset.UtcNow.AddMinutes(5);
 
-        var ownLink = await store.CreateDownloadLinkAsync(own, "a.csv", "text/csv", expires);
+        var ownLink = await store.CreateDownloadLinkAsync(own, await VersionOfAsync(own), "a.csv", "text/csv", expires);
         var ownResponse = await http.GetAsync(ownLink.Url);
         Assert.Equal(HttpStatusCode.OK, ownResponse.StatusCode);
         Assert.Equal(own, await ownResponse.Content.ReadAsStringAsync());
 
-        var foreignLink = await store.CreateDownloadLinkAsync(foreign, "b.csv", "text/csv", expires);
+        var foreignLink = await store.CreateDownloadLinkAsync(foreign, await VersionOfAsync(foreign), "b.csv", "text/csv", expires);
         Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync(foreignLink.Url)).StatusCode);
     }
 
@@ -177,6 +207,8 @@ public sealed class ScopedCredentialIsolationTests : IAsyncLifetime
         await admin.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = key });
         return key;
     }
+
+    private async Task<string> VersionOfAsync(string key) => (await admin.GetObjectMetadataAsync(bucket, key)).VersionId;
 
     private async Task<string> ReadAsAdminAsync(string key)
     {

@@ -21,7 +21,7 @@ public sealed class UserDataPolicyTests
         Assert.Equal([$"arn:aws:s3:::enclave-uploads/users/{user}/*"], Strings(objects, "Resource"));
 
         var listing = statements[1];
-        Assert.Equal(["s3:ListBucket"], Strings(listing, "Action"));
+        Assert.Equal(UserDataPolicy.ListActions, Strings(listing, "Action"));
         Assert.Equal($"users/{user}/*", listing.GetProperty("Condition").GetProperty("StringLike").GetProperty("s3:prefix").GetString());
 
         var items = statements[2];

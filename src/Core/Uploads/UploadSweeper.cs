@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Logging;
+
+namespace Enclave.Core.Uploads;
+
+/// <summary>
+/// Settles what storage holds for one upload once no form can write any more (SPEC §4): a pending upload becomes
+/// expired and loses its objects; a checked one keeps only its pinned version; a rejected, expired or deleted one
+/// keeps nothing. Runs with the owner's scoped credentials; a failure leaves the entry for the next sweep.
+/// </summary>
+public sealed partial class UploadSweeper(IUploadStore uploads, IObjectStore objects, ILogger<UploadSweeper> logger)
+{
+    public async Task SweepAsync(SweepEntry entry, CancellationToken cancellationToken)
+    {
+        var (owner, session, uploadId) = (entry.OwnerId, entry.SessionId, entry.UploadId);
+        var prefix = UploadKeys.UploadPrefix(owner, session, uploadId);
+        if (entry.Tombstone)
+        {
+            var strays = await objects.DeletePrefixAsync(prefix, cancellationToken);
+            await uploads.FinishSweepAsync(entry, cancellationToken);
+            LogSwept(logger, uploadId, UploadStatus.Deleting, strays);
+            return;
+        }
+
+        if (await uploads.FindAsync(owner, session, uploadId, "upload.sweep", cancellationToken) is not { } upload)
+        {
+            // Being deleted: the delete removes the objects and leaves a tombstone if a form could still write.
+            return;
+        }
+
+        if (upload.Status == UploadStatus.Pending)
+        {
+            if (!await uploads.ExpireAsync(owner, upload, cancellationToken))
+            {
+                return; // Completed meanwhile: the next sweep judges the new status.
+            }
+
+            upload = upload with { Status = UploadStatus.Expired };
+        }
+
+        var removed = upload.Status switch
+        {
+            UploadStatus.Uploaded or UploadStatus.Processing or UploadStatus.Ready => upload.VersionId is { } pinned
+                ? await objects.DeleteVersionsExceptAsync(UploadKeys.Original(owner, session, uploadId), pinned, cancellationToken)
+                : 0,
+            _ => await objects.DeletePrefixAsync(prefix, cancellationToken),
+        };
+        await uploads.FinishSweepAsync(entry, cancellationToken);
+        LogSwept(logger, uploadId, upload.Status, removed);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Swept upload {UploadId} ({Status}): {Removed} object versions removed")]
+    private static partial void LogSwept(ILogger logger, string uploadId, string status, int removed);
+}
