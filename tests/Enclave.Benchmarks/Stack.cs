@@ -34,7 +34,8 @@ internal sealed record Stack(string DynamoDbUrl, string S3Url, string AccessKey,
         ["Enclave__UserData__StsServiceUrl"] = S3Url,
         ["Enclave__UserData__PolicyScope"] = "S3Only",
         ["Enclave__UserData__UploadFormSigner"] = "HostCredentials",
-        ["Enclave__Limits__LoginAttemptsPerAccount"] = "1000",
+        ["Enclave__Limits__LoginFailuresPerAccount"] = "1000",
         ["Enclave__Limits__LoginAttemptsPerClientIp"] = "100000",
+        ["Enclave__Limits__RegistrationsPerClientIp"] = "100000",
     };
 }

@@ -105,13 +105,23 @@ public sealed class AccountService(
             return new LoginResult.Invalid(errors);
         }
 
-        // Malformed emails and over-long passwords still take the full path, so they look like any other failure.
-        var email = EmailAddress.TryNormalize(emailText, out var normalized) ? normalized : "invalid:" + emailText.Trim().ToLowerInvariant();
-        var verdict = await throttle.CheckLoginAsync(email, request.ClientIp, cancellationToken);
-        if (!verdict.Allowed)
+        // Malformed emails and over-long passwords still take the full path, so they look like any other
+        // failure; a malformed email is replaced by its hash, so no key grows with what the caller sent.
+        var email = EmailAddress.TryNormalize(emailText, out var normalized) ? normalized : EmailAddress.InvalidKey(emailText);
+        var gate = await throttle.CheckLoginAsync(email, request.ClientIp, cancellationToken);
+        if (!gate.Address.Allowed)
         {
-            await accessLog.WriteAsync(new AccessEvent("auth.login", AccessOutcome.Denied, "throttled"), cancellationToken);
-            return new LoginResult.Throttled(verdict.RetryAfter);
+            await Task.WhenAll(
+                throttle.RecordRefusedAsync(email, cancellationToken),
+                accessLog.WriteAsync(new AccessEvent("auth.login", AccessOutcome.Denied, "throttled"), cancellationToken));
+            return new LoginResult.Throttled(gate.Address.RetryAfter);
+        }
+
+        // Recent failures on this account slow every attempt on it, before the answer is known, so
+        // giving up early tells a guesser nothing; the right password still gets in after the wait.
+        if (gate.AccountDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(gate.AccountDelay, clock, cancellationToken);
         }
 
         var credentials = await dynamo.GetItemAsync(
@@ -127,6 +137,7 @@ public sealed class AccountService(
             return new LoginResult.Rejected();
         }
 
+        await throttle.RecordSuccessAsync(email, request.ClientIp, cancellationToken);
         var userId = found.RequireS("userId");
         var account = await dynamo.GetItemAsync(
             new GetItemRequest { TableName = Table, Key = Attr.Key("ACCOUNT#" + userId, "ACCOUNT"), ConsistentRead = true },
@@ -153,7 +164,9 @@ public sealed class AccountService(
                 TransactItems =
                 [
                     new() { Put = new Put { TableName = Table, Item = signIn, ConditionExpression = "attribute_not_exists(pk)" } },
-                    await accessLog.PrepareAsync(new AccessEvent("auth.login", AccessOutcome.Allowed, SubjectUserId: userId), cancellationToken),
+                    await accessLog.PrepareAsync(
+                        new AccessEvent("auth.login", AccessOutcome.Allowed, gate.AccountDelay > TimeSpan.Zero ? "after-failure-delay" : null, SubjectUserId: userId),
+                        cancellationToken),
                 ],
             },
             cancellationToken);

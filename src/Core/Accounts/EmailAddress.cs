@@ -21,6 +21,13 @@ public static partial class EmailAddress
         return true;
     }
 
+    /// <summary>
+    /// The lookup key of text that is not an email: bounded (a hash) whatever was sent, and never equal to
+    /// a normalized email, which always contains an '@'.
+    /// </summary>
+    public static string InvalidKey(string text) =>
+        "invalid:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.Trim().ToLowerInvariant())));
+
     [GeneratedRegex(@"^[^\s@\p{Cc}]{1,64}@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$", RegexOptions.CultureInvariant)]
     private static partial Regex Shape();
 }

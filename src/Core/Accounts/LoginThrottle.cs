@@ -13,49 +13,57 @@ namespace Enclave.Core.Accounts;
 
 public sealed record ThrottleVerdict(bool Allowed, TimeSpan RetryAfter);
 
+/// <summary>What a sign-in attempt may do: be refused (per-address limit), or go ahead after a delay.</summary>
+public sealed record LoginGate(ThrottleVerdict Address, TimeSpan AccountDelay);
+
 /// <summary>
-/// Fixed windows that start at the first attempt, counted with atomic updates in DynamoDB, so the
-/// limit holds however many processes serve the requests. TTL removes old counters.
+/// Counters in DynamoDB, in fixed windows that start at the first attempt, updated atomically so the
+/// limits hold however many processes serve the requests; TTL removes old counters.
+/// <list type="bullet">
+/// <item>Per client address, a hard limit on failed sign-ins (429 + Retry-After) and on registrations.</item>
+/// <item>Per account, no refusal at all: failed sign-ins beyond a free allowance make every further
+/// attempt on that account wait (1 s, 2 s, 4 s … up to a cap) before the password is checked, so a
+/// guesser is slowed while the owner, with the right password, always gets in.</item>
+/// </list>
+/// Sign-ins count failures, not attempts: an attempt reserves one count up front (so concurrent
+/// attempts cannot overshoot the limit) and a successful sign-in gives its count back.
 /// </summary>
 public sealed class LoginThrottle(IAmazonDynamoDB dynamo, IOptions<StorageOptions> storage, IOptions<LimitsOptions> limits, TimeProvider clock)
 {
-    public async Task<ThrottleVerdict> CheckLoginAsync(string email, string clientIp, CancellationToken cancellationToken)
+    private const string AccountScope = "login-account-failures";
+    private const string AddressScope = "login-ip-failures";
+    private const string RegisterScope = "register-ip";
+
+    public async Task<LoginGate> CheckLoginAsync(string email, string clientIp, CancellationToken cancellationToken)
     {
-        var verdicts = await Task.WhenAll(
-            CountAsync("login-account", email, limits.Value.LoginAttemptsPerAccount, cancellationToken),
-            CountAsync("login-ip", clientIp, limits.Value.LoginAttemptsPerClientIp, cancellationToken));
-        return Combine(verdicts);
+        var address = CountAsync(AddressScope, clientIp, cancellationToken);
+        var account = CountAsync(AccountScope, email, cancellationToken);
+        var (addressCount, addressWindowEnds) = await address;
+        var (accountCount, _) = await account;
+        var verdict = Verdict(addressCount, addressWindowEnds, limits.Value.LoginAttemptsPerClientIp);
+        return new LoginGate(verdict, DelayAfter(accountCount - 1));
     }
 
-    public async Task<ThrottleVerdict> CheckRegisterAsync(string clientIp, CancellationToken cancellationToken) =>
-        await CountAsync("register-ip", clientIp, limits.Value.LoginAttemptsPerClientIp, cancellationToken);
+    /// <summary>The attempt signed in: its reserved counts were not failures.</summary>
+    public Task RecordSuccessAsync(string email, string clientIp, CancellationToken cancellationToken) =>
+        Task.WhenAll(RefundAsync(AccountScope, email, cancellationToken), RefundAsync(AddressScope, clientIp, cancellationToken));
 
-    private static ThrottleVerdict Combine(ThrottleVerdict[] verdicts) =>
-        verdicts.All(v => v.Allowed)
-            ? new ThrottleVerdict(true, TimeSpan.Zero)
-            : new ThrottleVerdict(false, verdicts.Where(v => !v.Allowed).Max(v => v.RetryAfter));
+    /// <summary>The attempt was refused before its password was checked: not a failure of the account.</summary>
+    public Task RecordRefusedAsync(string email, CancellationToken cancellationToken) => RefundAsync(AccountScope, email, cancellationToken);
 
-    private async Task<ThrottleVerdict> CountAsync(string scope, string subject, int limit, CancellationToken cancellationToken)
+    public async Task<ThrottleVerdict> CheckRegisterAsync(string clientIp, CancellationToken cancellationToken)
     {
-        // The subject is hashed so counters never hold an email or address in the clear.
-        var pk = $"THROTTLE#{scope}#{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(subject)))}";
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            var inWindow = await TryIncrementAsync(pk, now, cancellationToken);
-            if (inWindow is { } counted)
-            {
-                return Verdict(counted.Count, counted.WindowEnds, limit);
-            }
+        var (count, windowEnds) = await CountAsync(RegisterScope, clientIp, cancellationToken);
+        return Verdict(count, windowEnds, limits.Value.RegistrationsPerClientIp);
+    }
 
-            var windowEnds = now + limits.Value.ThrottleWindowSeconds;
-            if (await TryStartWindowAsync(pk, now, windowEnds, cancellationToken))
-            {
-                return Verdict(1, windowEnds, limit);
-            }
-        }
-
-        throw new DependencyUnavailableException("Throttle counter kept changing under contention.");
+    /// <summary>No wait for the free failures, then doubling from one second up to the cap.</summary>
+    private TimeSpan DelayAfter(long failuresBefore)
+    {
+        var excess = failuresBefore - limits.Value.LoginFailuresPerAccount;
+        return excess <= 0
+            ? TimeSpan.Zero
+            : TimeSpan.FromSeconds(Math.Min(limits.Value.LoginDelayMaxSeconds, Math.Pow(2, Math.Min(excess - 1, 30))));
     }
 
     /// <summary>
@@ -70,7 +78,36 @@ public sealed class LoginThrottle(IAmazonDynamoDB dynamo, IOptions<StorageOption
         return new ThrottleVerdict(count <= limit, TimeSpan.FromSeconds(seconds));
     }
 
-    private async Task<(long Count, long WindowEnds)?> TryIncrementAsync(string pk, long now, CancellationToken cancellationToken)
+    // The subject is hashed so counters never hold an email or address in the clear.
+    private static string Key(string scope, string subject) =>
+        $"THROTTLE#{scope}#{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(subject)))}";
+
+    private async Task<(long Count, long WindowEnds)> CountAsync(string scope, string subject, CancellationToken cancellationToken)
+    {
+        var pk = Key(scope, subject);
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            if (await TryAddAsync(pk, 1, now, cancellationToken) is { } counted)
+            {
+                return (counted.Count, counted.WindowEnds);
+            }
+
+            var windowEnds = now + limits.Value.ThrottleWindowSeconds;
+            if (await TryStartWindowAsync(pk, now, windowEnds, cancellationToken))
+            {
+                return (1, windowEnds);
+            }
+        }
+
+        throw new DependencyUnavailableException("Throttle counter kept changing under contention.");
+    }
+
+    /// <summary>Gives one count back within the same window; a window that ended meanwhile has nothing to give back.</summary>
+    private async Task RefundAsync(string scope, string subject, CancellationToken cancellationToken) =>
+        _ = await TryAddAsync(Key(scope, subject), -1, clock.GetUtcNow().ToUnixTimeSeconds(), cancellationToken);
+
+    private async Task<(long Count, long WindowEnds)?> TryAddAsync(string pk, int delta, long now, CancellationToken cancellationToken)
     {
         try
         {
@@ -79,10 +116,10 @@ public sealed class LoginThrottle(IAmazonDynamoDB dynamo, IOptions<StorageOption
                 {
                     TableName = storage.Value.IdentityTable,
                     Key = Attr.Key(pk, "THROTTLE"),
-                    UpdateExpression = "ADD #count :one",
+                    UpdateExpression = "ADD #count :delta",
                     ConditionExpression = "#windowEnds > :now",
                     ExpressionAttributeNames = new() { ["#count"] = "count", ["#windowEnds"] = "windowEnds" },
-                    ExpressionAttributeValues = new() { [":one"] = Attr.N(1), [":now"] = Attr.N(now) },
+                    ExpressionAttributeValues = new() { [":delta"] = Attr.N(delta), [":now"] = Attr.N(now) },
                     ReturnValues = ReturnValue.ALL_NEW,
                 },
                 cancellationToken);

@@ -15,11 +15,21 @@ public sealed class LimitsOptions
     [Range(1, 3650)]
     public int SessionLifetimeDays { get; set; } = 30;
 
-    [Range(1, 1000)]
-    public int LoginAttemptsPerAccount { get; set; } = 10;
+    /// <summary>Failed sign-ins per account and window before each further attempt waits (never a refusal).</summary>
+    [Range(0, 1000)]
+    public int LoginFailuresPerAccount { get; set; } = 10;
 
+    /// <summary>The longest wait the per-account delay reaches (it doubles from one second).</summary>
+    [Range(1, 20)]
+    public int LoginDelayMaxSeconds { get; set; } = 10;
+
+    /// <summary>Failed sign-ins per client address and window; beyond it, 429 with Retry-After.</summary>
     [Range(1, 100_000)]
     public int LoginAttemptsPerClientIp { get; set; } = 100;
+
+    /// <summary>Registrations per client address and window; beyond it, 429 with Retry-After.</summary>
+    [Range(1, 100_000)]
+    public int RegistrationsPerClientIp { get; set; } = 100;
 
     [Range(1, 86_400)]
     public int ThrottleWindowSeconds { get; set; } = 900;

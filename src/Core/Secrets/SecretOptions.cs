@@ -35,9 +35,9 @@ public sealed class SecretOptionsValidator(IOptions<EnclaveHostOptions> host) : 
         switch (host.Value.Mode)
         {
             case EnclaveMode.Aws:
-                if (string.IsNullOrWhiteSpace(options.CookieKeyName) || string.IsNullOrWhiteSpace(options.AuditKeyName))
+                if ((host.Value.Role == EnclaveRole.Api && string.IsNullOrWhiteSpace(options.CookieKeyName)) || string.IsNullOrWhiteSpace(options.AuditKeyName))
                 {
-                    failures.Add("Enclave:Secrets:CookieKeyName and Enclave:Secrets:AuditKeyName are required outside Local mode: " +
+                    failures.Add("Enclave:Secrets:CookieKeyName (API only) and Enclave:Secrets:AuditKeyName are required outside Local mode: " +
                                  "the service will not start without real secrets.");
                 }
 

@@ -22,7 +22,8 @@ internal static class AuditApi
 
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/audit", QueryAsync).RequireAuthorization(AuditorPolicy).WithTags("Audit");
+        // Left out of /api/openapi.json, which anyone may read: the route is for auditors only and not advertised.
+        routes.MapGet("/api/audit", QueryAsync).RequireAuthorization(AuditorPolicy).ExcludeFromDescription();
         return routes;
     }
 

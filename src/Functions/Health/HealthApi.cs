@@ -26,8 +26,8 @@ internal static partial class HealthApi
     }
 
     private static async Task<Results<Ok<ReadinessResponse>, ProblemResult>> ReadyAsync(
-        IAmazonDynamoDB dynamo, IAmazonS3 s3, SigningKeys keys, IOptions<StorageOptions> storage, ILogger<ReadinessResponse> logger,
-        CancellationToken cancellationToken)
+        IAmazonDynamoDB dynamo, IAmazonS3 s3, SigningKeys keys, IOptions<StorageOptions> storage, IOptions<EnclaveHostOptions> host,
+        ILogger<ReadinessResponse> logger, CancellationToken cancellationToken)
     {
         var options = storage.Value;
         var checks = await Task.WhenAll(
@@ -35,7 +35,11 @@ internal static partial class HealthApi
             CheckAsync("s3", () => s3.GetBucketLocationAsync(options.UploadBucket, cancellationToken), logger),
             CheckAsync("secrets", async () =>
             {
-                await keys.CookieKeyAsync(cancellationToken);
+                if (host.Value.Role == EnclaveRole.Api)
+                {
+                    await keys.CookieKeyAsync(cancellationToken);
+                }
+
                 await keys.AuditKeyAsync(cancellationToken);
             }, logger));
         if (checks.Any(c => !c.Ok))

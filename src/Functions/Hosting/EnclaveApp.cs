@@ -8,7 +8,6 @@ using Enclave.Functions.Processing;
 using Enclave.Functions.Sessions;
 using Enclave.Functions.Uploads;
 using Enclave.Functions.Web;
-using Microsoft.Extensions.Options;
 
 namespace Enclave.Functions.Hosting;
 
@@ -31,9 +30,17 @@ internal static class EnclaveApp
         builder.Services.AddEnclave(builder.Configuration);
 
         var app = builder.Build();
+        // Raw settings here: validation runs in StartupChecks, where a bad value gives a clear refusal.
+        var host = builder.Configuration.GetSection(EnclaveHostOptions.Section);
+        if (!string.IsNullOrEmpty(host[nameof(EnclaveHostOptions.OriginSecretName)]))
+        {
+            app.UseMiddleware<OriginVerifyMiddleware>();
+        }
+
         app.UseMiddleware<RequestContextMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<Utf8BodyMiddleware>();
         app.UseEnclaveWeb();
         app.UseRouting();
         app.UseAuthentication();
@@ -41,7 +48,7 @@ internal static class EnclaveApp
         app.UseMiddleware<CsrfAndScopeMiddleware>();
 
         app.MapHealth();
-        if (app.Services.GetRequiredService<IOptions<EnclaveHostOptions>>().Value.Role == EnclaveRole.Processor)
+        if (host.GetValue<EnclaveRole>(nameof(EnclaveHostOptions.Role)) == EnclaveRole.Processor)
         {
             app.MapEvents();
             return app;

@@ -28,6 +28,7 @@ internal static class EnclaveServices
         services.AddOptions<SecretOptions>().Bind(configuration.GetSection(SecretOptions.Section)).ValidateOnStart();
         services.AddOptions<UserDataOptions>().Bind(configuration.GetSection(UserDataOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EnclaveHostOptions>, EnclaveHostOptionsValidator>();
+        services.AddSingleton<IValidateOptions<EnclaveHostOptions>, EdgeOptionsValidator>();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddSingleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>();
         services.AddSingleton<IValidateOptions<SecretOptions>, SecretOptionsValidator>();

@@ -30,6 +30,7 @@ internal sealed partial class StartupChecks(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         // Reading .Value runs each validator and throws with every failure listed.
+        _ = host.Value;
         _ = limits.Value;
         _ = storage.Value;
         _ = secrets.Value;
@@ -49,13 +50,25 @@ internal sealed partial class StartupChecks(
         var keys = services.GetRequiredService<SigningKeys>();
         try
         {
-            await keys.CookieKeyAsync(cancellationToken);
+            // The processor signs records but never a cookie; its role may not even read the cookie key.
+            if (host.Value.Role == EnclaveRole.Api)
+            {
+                await keys.CookieKeyAsync(cancellationToken);
+            }
+
             await keys.AuditKeyAsync(cancellationToken);
+            if (host.Value.OriginSecretName is { Length: > 0 } originSecret)
+            {
+                OriginSecret.Matches(await services.GetRequiredService<CachedSecretSource>().GetAsync(originSecret, cancellationToken), "");
+            }
         }
         catch (SecretUnavailableException ex)
         {
-            throw new InvalidOperationException("Start-up refused: the cookie and audit keys could not be read from the secret store. " + ex.Message, ex);
+            throw new InvalidOperationException("Start-up refused: the keys could not be read from the secret store. " + ex.Message, ex);
         }
+
+        // The decoy hash that unknown emails are checked against, computed before the first sign-in rather than during it.
+        services.GetRequiredService<Core.Accounts.PasswordHashing>().Warm();
     }
 
     private async Task CreateLocalStorageAsync(CancellationToken cancellationToken)

@@ -24,7 +24,8 @@ internal sealed partial class RequestContextMiddleware(
         var started = Stopwatch.GetTimestamp();
         var requestId = EntityId.New().Value;
         context.TraceIdentifier = requestId;
-        request.Begin(requestId, clientAddress.Resolve(context));
+        var address = clientAddress.Resolve(context);
+        request.Begin(requestId, address ?? "unknown");
         var awsCalls = new AwsCallCount();
         context.Features.Set(awsCalls);
         context.Response.OnStarting(static state =>
@@ -53,6 +54,16 @@ internal sealed partial class RequestContextMiddleware(
         using var scope = logger.BeginScope(LogScopes.Request(requestId, coldStart.Claim(), context.Request.Headers));
         try
         {
+            if (address is null && !OriginVerifyMiddleware.IsReadinessProbe(context.Request))
+            {
+                // The edge always sets the configured source, so this is a request that bypassed it or a
+                // misconfigured edge: refused, never attributed to the peer (README "Client address").
+                LogNoClientAddress(logger, clientAddress.Source);
+                context.Items[Problems.TitleKey] = "The request does not say which address it came from.";
+                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest);
+                return;
+            }
+
             await next(context);
         }
         finally
@@ -66,6 +77,9 @@ internal sealed partial class RequestContextMiddleware(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a request whose client address source {Source} is missing or malformed")]
+    private static partial void LogNoClientAddress(ILogger logger, Core.Configuration.ClientAddressSource source);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Request finished {Method} {Route} {Status} in {DurationMs:0.0} ms for {UserId} with {AwsCalls} AWS calls")]
     private static partial void LogFinished(ILogger logger, string method, string route, int status, double durationMs, string userId, int awsCalls);

@@ -8,7 +8,7 @@ namespace Enclave.Tests.Api;
 
 public sealed class MatrixFixture : ApiFixture
 {
-    protected override void Configure(Dictionary<string, string> settings) => settings["Enclave__Limits__LoginAttemptsPerAccount"] = "1000";
+    protected override void Configure(Dictionary<string, string> settings) => settings["Enclave__Limits__LoginFailuresPerAccount"] = "1000";
 }
 
 /// <summary>

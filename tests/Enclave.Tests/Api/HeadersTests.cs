@@ -81,6 +81,9 @@ public sealed class HeadersTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         {
             Assert.Contains(paths, p => p.TrimEnd('/') == expected);
         }
+
+        // Issue 12 item 5: the auditor-only route is not advertised to anyone.
+        Assert.DoesNotContain(paths, p => p.StartsWith("/api/audit", StringComparison.Ordinal));
     }
 
     [Fact]

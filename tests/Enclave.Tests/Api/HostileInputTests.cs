@@ -43,6 +43,10 @@ public sealed class HostileInputTests(ApiFixture fixture) : IClassFixture<ApiFix
         Add("register common password", "POST", "/api/auth/register", "{\"email\":\"a@b.cd\",\"password\":\"password1234\"}", 400);
         Add("register huge password", "POST", "/api/auth/register", "{\"email\":\"a@b.cd\",\"password\":\"" + new string('p', 5000) + "\"}", 400);
         Add("register email with newline", "POST", "/api/auth/register", "{\"email\":\"a\\n@b.cd\",\"password\":\"glacier pencil orbit 42\"}", 400);
+        Add("login email of 3,000 characters", "POST", "/api/auth/login", "{\"email\":\"" + new string('e', 3000) + "@b.cd\",\"password\":\"glacier pencil orbit 42\"}", 401);
+        Add("login malformed email of 3,000 characters", "POST", "/api/auth/login", "{\"email\":\"" + new string('e', 3000) + "\",\"password\":\"glacier pencil orbit 42\"}", 401);
+        Add("register body in iso-8859-1", "POST", "/api/auth/register", "{\"email\":\"a@b.cd\",\"password\":\"glacier pencil orbit 42\"}", 415, "application/json; charset=iso-8859-1");
+        Add("session body in utf-16", "POST", "/api/sessions", "{\"name\":\"a\"}", 415, "application/json; charset=utf-16");
         Add("login missing password", "POST", "/api/auth/login", "{\"email\":\"a@b.cd\"}", 400);
         Add("session name control char", "POST", "/api/sessions", "{\"name\":\"a\\u0007b\"}", 400);
         Add("session name too long", "POST", "/api/sessions", "{\"name\":\"" + new string('n', 101) + "\"}", 400);
@@ -94,7 +98,7 @@ public sealed class HostileInputTests(ApiFixture fixture) : IClassFixture<ApiFix
         if (body is not null)
         {
             request.Content = new StringContent(body, Encoding.UTF8);
-            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+            request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
         }
 
         request.Headers.Add("Cookie", $"{ApiClient.CookieName}={client.Cookie}");

@@ -16,6 +16,7 @@ public sealed class StartupTests
     {
         var settings = await BaseSettingsAsync();
         settings["Enclave__Mode"] = "Aws";
+        settings["Enclave__ClientAddress"] = "ApiGatewaySourceIp";
         settings.Remove("Enclave__Secrets__LocalFile");
         var (exitCode, output) = await ApiProcess.RunToExitAsync(settings);
         Assert.NotEqual(0, exitCode);
@@ -31,6 +32,7 @@ public sealed class StartupTests
         settings.Remove("Enclave__Secrets__LocalFile");
         settings["Enclave__Secrets__CookieKeyName"] = "enclave/cookie";
         settings["Enclave__Secrets__AuditKeyName"] = "enclave/audit";
+        settings["Enclave__ClientAddress"] = "ApiGatewaySourceIp";
         settings["AWS_ENDPOINT_URL_SSM"] = "http://127.0.0.1:9";
         settings.Remove("Enclave__UserData__PolicyScope");
         settings.Remove("Enclave__UserData__UploadFormSigner");
@@ -50,10 +52,44 @@ public sealed class StartupTests
         settings.Remove("Enclave__Secrets__LocalFile");
         settings["Enclave__Secrets__CookieKeyName"] = "enclave/cookie";
         settings["Enclave__Secrets__AuditKeyName"] = "enclave/audit";
+        settings["Enclave__ClientAddress"] = "ApiGatewaySourceIp";
         settings.Remove(allowance == "Enclave__UserData__PolicyScope" ? "Enclave__UserData__UploadFormSigner" : "Enclave__UserData__PolicyScope");
         var (exitCode, output) = await ApiProcess.RunToExitAsync(settings);
         Assert.NotEqual(0, exitCode);
         Assert.Contains(message, output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Peer", null, "Enclave:ClientAddress=Peer is only allowed in Local mode")]
+    [InlineData("CloudFrontViewerAddress", null, "needs Enclave:OriginSecretName outside Local mode")]
+    public async Task Aws_mode_refuses_a_client_address_a_caller_could_choose(string source, string? originSecret, string message)
+    {
+        var settings = await BaseSettingsAsync();
+        settings["Enclave__Mode"] = "Aws";
+        settings.Remove("Enclave__Secrets__LocalFile");
+        settings["Enclave__Secrets__CookieKeyName"] = "enclave/cookie";
+        settings["Enclave__Secrets__AuditKeyName"] = "enclave/audit";
+        settings["Enclave__ClientAddress"] = source;
+        if (originSecret is not null)
+        {
+            settings["Enclave__OriginSecretName"] = originSecret;
+        }
+
+        var (exitCode, output) = await ApiProcess.RunToExitAsync(settings);
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(message, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_origin_secret_refuses_to_start()
+    {
+        var settings = await BaseSettingsAsync();
+        settings["Enclave__ClientAddress"] = "CloudFrontViewerAddress";
+        settings["Enclave__OriginSecretName"] = "enclave/origin-verify";
+        var (exitCode, output) = await ApiProcess.RunToExitAsync(settings);
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Start-up refused", output, StringComparison.Ordinal);
+        Assert.Contains("enclave/origin-verify", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -71,6 +71,6 @@ public sealed class ThrottleWindowTests : IAsyncLifetime
     private LoginThrottle Throttle(TimeProvider clock) => new(
         dynamo,
         Options.Create(new StorageOptions { IdentityTable = storage.IdentityTable, DataTable = "unused", AuditTable = "unused", UploadBucket = "unused" }),
-        Options.Create(new LimitsOptions { LoginAttemptsPerClientIp = 1, ThrottleWindowSeconds = Window }),
+        Options.Create(new LimitsOptions { RegistrationsPerClientIp = 1, ThrottleWindowSeconds = Window }),
         clock);
 }

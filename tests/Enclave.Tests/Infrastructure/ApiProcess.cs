@@ -66,6 +66,7 @@ public sealed partial class ApiProcess : IAsyncDisposable
 
         // Every test signs in from 127.0.0.1; the per-address limit has its own test.
         ["Enclave__Limits__LoginAttemptsPerClientIp"] = "10000",
+        ["Enclave__Limits__RegistrationsPerClientIp"] = "10000",
     };
 
     public static async Task<ApiProcess> StartAsync(IDictionary<string, string> settings, TimeSpan? timeout = null)

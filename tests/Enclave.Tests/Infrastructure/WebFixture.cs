@@ -13,8 +13,11 @@ public sealed class WebFixture : ProcessorFixture
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
-    /// <summary>Kept low so the throttling message can be seen in a few attempts.</summary>
-    public const int LoginAttemptsPerAccount = 3;
+    /// <summary>
+    /// Failed sign-ins per client address, kept low so the throttling message can be seen in a few
+    /// attempts. Only that test signs in wrongly: successful sign-ins do not count.
+    /// </summary>
+    public const int LoginFailuresPerClientIp = 3;
 
     private IPlaywright? playwright;
 
@@ -37,7 +40,7 @@ public sealed class WebFixture : ProcessorFixture
         settings["Enclave__Web__Root"] = WebRoot;
         settings["Enclave__Web__UploadOrigin"] = Stack.S3Url;
         settings["Enclave__Web__SiteOrigin"] = SiteOrigin;
-        settings["Enclave__Limits__LoginAttemptsPerAccount"] = LoginAttemptsPerAccount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Enclave__Limits__LoginAttemptsPerClientIp"] = LoginFailuresPerClientIp.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public override async Task InitializeAsync()

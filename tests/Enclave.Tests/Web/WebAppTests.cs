@@ -246,7 +246,7 @@ public sealed class WebAppTests(WebFixture fixture) : IClassFixture<WebFixture>
         await user.FillCredentialsAsync("Sign in", "not the right passphrase");
         await Expect(user.Page.Locator("#notice")).ToBeVisibleAsync();
         await Expect(user.Page.Locator("#notice [data-request-id]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[0-9A-Za-z_-]{10,}$"));
-        for (var attempt = 0; attempt < WebFixture.LoginAttemptsPerAccount; attempt++)
+        for (var attempt = 0; attempt < WebFixture.LoginFailuresPerClientIp; attempt++)
         {
             await user.FillCredentialsAsync("Sign in", "not the right passphrase");
         }
