@@ -116,7 +116,7 @@ public sealed class WebAppTests(WebFixture fixture) : IClassFixture<WebFixture>
             if (status == "exact" && column.GetProperty("topValues").GetArrayLength() > 0)
             {
                 var top = column.GetProperty("topValues")[0];
-                Assert.StartsWith($"{top.GetProperty("value").GetString()} ({top.GetProperty("count").GetInt64().ToString("N0", CultureInfo.GetCultureInfo("en-US"))})", cell);
+                Assert.StartsWith($"{top.GetProperty("value").GetString()} ({top.GetProperty("count").GetInt64().ToString("N0", CultureInfo.InvariantCulture)})", cell);
             }
 
             double nullPercent = 100.0 * column.GetProperty("nullCount").GetInt64() / rows;
