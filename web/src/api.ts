@@ -11,12 +11,21 @@ export interface Upload {
 export interface Page<T> { items: T[]; nextCursor: string | null }
 export interface CreatedUpload { uploadId: string; upload: { url: string; fields: Record<string, string> }; expiresAt: string }
 export interface Histogram { min: number; max: number; counts: number[] }
-export interface ColumnProfile {
-  name: string; type: string; nullCount: number; distinctEstimate: number;
-  min: number | null; max: number | null; mean: number | null;
-  topValues: { value: string; count: number }[]; topValuesExact: boolean; histogram: Histogram | null;
+export interface Quantiles {
+  exact: boolean; rankError: number;
+  p01: number | string; p05: number | string; p25: number | string; p50: number | string; p75: number | string; p95: number | string; p99: number | string;
 }
-export interface TableProfile { name: string; format: string; rowCount: number; columns: ColumnProfile[] }
+export interface ColumnProfile {
+  name: string; type: string; nullCount: number; distinctEstimate: number; distinctExact: boolean; distinctStandardError: number;
+  min: number | string | null; max: number | string | null; mean: number | null; stdDev: number | null;
+  quantiles: Quantiles | null; lengths: { min: number; max: number; mean: number } | null; booleans: { true: number; false: number } | null;
+  topValues: { value: string; count: number; minCount: number }[]; topValuesStatus: 'exact' | 'bounded' | 'allDistinct';
+  topValuesExactUpTo: number; histogram: Histogram | null;
+}
+export interface ProfileAlert { column: string; kind: string; message: string }
+export interface TableProfile {
+  name: string; format: string; rowCount: number; columns: ColumnProfile[]; preview: (string | null)[][]; alerts: ProfileAlert[];
+}
 export interface FileProfile { tables: TableProfile[] }
 
 /** A problem+json answer (or a network failure), with what the person needs to act on it. */

@@ -122,12 +122,12 @@ internal sealed class CsvTableReader
                 $"Line {text.LineAt(position)} has {fieldCount} fields but the header has {table.ColumnCount}.");
         }
 
-        table.Rows++;
+        long row = ++table.Rows;
         for (int i = 0; i < fieldCount; i++)
         {
             if (fieldLength[i] != 0)
             {
-                table[i].AddText(record.Slice(fieldStart[i], fieldLength[i]));
+                table[i].AddText(record.Slice(fieldStart[i], fieldLength[i]), row);
             }
         }
     }

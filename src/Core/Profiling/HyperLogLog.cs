@@ -13,6 +13,9 @@ internal sealed class HyperLogLog
     private const int Registers = 1 << Precision;
     private const int RemainingBits = 64 - Precision;
 
+    /// <summary>1.04 / √(2^14): the relative standard error of <see cref="Estimate"/>.</summary>
+    public const double StandardError = 0.008125;
+
     private readonly byte[] registers = new byte[Registers];
 
     public void Add(ulong hash)

@@ -13,6 +13,9 @@ namespace Enclave.Core.Profiling;
 /// </summary>
 internal sealed class JsonLinesTableReader(TextBuffer text, ProfileLimits limits, TableBuilder table)
 {
+    /// <summary>Longest key accepted, in bytes (after unescaping). Keys live as long as the file's columns do.</summary>
+    public const int MaxKeyBytes = 1024;
+
     private readonly Dictionary<string, int> columnOf = new(StringComparer.Ordinal);
     private byte[] unescaped = new byte[256];
     private char[] keyChars = new char[256];
@@ -97,7 +100,14 @@ internal sealed class JsonLinesTableReader(TextBuffer text, ProfileLimits limits
             int predicted = 0;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var column = Find(Unescape(ref reader), ref predicted);
+                var key = Unescape(ref reader);
+                if (key.Length > MaxKeyBytes)
+                {
+                    // Keys are kept for the whole file (one per column), so their size must not scale with the line limit.
+                    throw Reject(position, $"has a key longer than {MaxKeyBytes} bytes");
+                }
+
+                var column = Find(key, ref predicted);
                 if (column.LastRow == row)
                 {
                     throw Reject(position, "has the same key twice");
@@ -105,7 +115,7 @@ internal sealed class JsonLinesTableReader(TextBuffer text, ProfileLimits limits
 
                 column.LastRow = row;
                 reader.Read();
-                AddValue(ref reader, line, column, position);
+                AddValue(ref reader, line, column, position, row);
             }
 
             if (reader.Read())
@@ -124,25 +134,25 @@ internal sealed class JsonLinesTableReader(TextBuffer text, ProfileLimits limits
         }
     }
 
-    private void AddValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> line, ColumnStats column, int position)
+    private void AddValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> line, ColumnStats column, int position, long row)
     {
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
                 var value = Unescape(ref reader);
-                column.AddTyped(ValueClassifier.ClassifyJsonString(value), 0, value);
+                column.AddTyped(ValueClassifier.ClassifyJsonString(value, out double seconds), seconds, value, row);
                 break;
             case JsonTokenType.Number:
                 var kind = ValueClassifier.ClassifyJsonNumber(reader.ValueSpan, out double number);
-                column.AddTyped(kind, number, reader.ValueSpan);
+                column.AddTyped(kind, number, reader.ValueSpan, row);
                 break;
             case JsonTokenType.True or JsonTokenType.False:
-                column.AddTyped(ValueKind.Boolean, 0, reader.ValueSpan);
+                column.AddTyped(ValueKind.Boolean, 0, reader.ValueSpan, row);
                 break;
             case JsonTokenType.StartObject or JsonTokenType.StartArray:
                 int start = (int)reader.TokenStartIndex;
                 SkipNested(ref reader, position);
-                column.AddTyped(ValueKind.String, 0, line[start..(int)reader.BytesConsumed]);
+                column.AddTyped(ValueKind.String, 0, line[start..(int)reader.BytesConsumed], row);
                 break;
             default:
                 // JsonTokenType.Null: counted as a null through the row count.

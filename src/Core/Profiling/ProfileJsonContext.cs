@@ -10,4 +10,6 @@ namespace Enclave.Core.Profiling;
     NumberHandling = JsonNumberHandling.Strict,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(FileProfile))]
+[JsonSerializable(typeof(double))]
+[JsonSerializable(typeof(string))]
 public sealed partial class ProfileJsonContext : JsonSerializerContext;

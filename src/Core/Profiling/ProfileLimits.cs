@@ -21,6 +21,12 @@ public sealed record ProfileLimits
 
     public int TopValues { get; init; } = 10;
 
+    /// <summary>
+    /// Space-saving counters per column (the top-value memory budget, ≈ 200 bytes each): top values are exact while a
+    /// column has at most this many distinct values, and carry proven bounds beyond.
+    /// </summary>
+    public int TopValueCounters { get; init; } = 2048;
+
     public int HistogramBins { get; init; } = 20;
 
     /// <summary>How deep a JSON line may nest objects and arrays, the line's own object included.</summary>
@@ -40,6 +46,8 @@ public sealed record ProfileLimits
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxColumns, 100_000);
         ArgumentOutOfRangeException.ThrowIfNegative(TopValues);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(TopValues, 1000);
+        ArgumentOutOfRangeException.ThrowIfLessThan(TopValueCounters, Math.Max(TopValues, 1));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(TopValueCounters, 1 << 16);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(HistogramBins);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(HistogramBins, 1000);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxJsonDepth);

@@ -12,6 +12,9 @@ internal sealed class TableBuilder(ProfileLimits limits)
 {
     public const int MaxNameLength = 256;
 
+    /// <summary>How many leading rows the profile shows as a preview.</summary>
+    public const int PreviewRows = 20;
+
     private readonly List<ColumnStats> columns = [];
     private readonly HashSet<string> names = new(StringComparer.OrdinalIgnoreCase);
 
@@ -33,8 +36,15 @@ internal sealed class TableBuilder(ProfileLimits limits)
         return column;
     }
 
-    public TableProfile Build(string name, FileKind format) =>
-        new(name, format, Rows, columns.Select(column => column.Build(Rows)).ToList());
+    public TableProfile Build(string name, FileKind format)
+    {
+        var profiles = columns.Select(column => column.Build(Rows)).ToList();
+        var alerts = columns.Zip(profiles).SelectMany(pair => pair.First.Alerts(pair.Second, Rows)).ToList();
+        var preview = Enumerable.Range(0, (int)Math.Min(Rows, PreviewRows))
+            .Select(row => (IReadOnlyList<string?>)columns.Select(column => column.PreviewCell(row)).ToList())
+            .ToList();
+        return new TableProfile(name, format, Rows, profiles, preview, alerts);
+    }
 
     private string UniqueName(string key)
     {

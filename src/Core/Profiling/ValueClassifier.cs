@@ -22,6 +22,8 @@ internal enum ValueKind : byte
 /// <item>dates are ISO 8601 yyyy-MM-dd; timestamps add 'T' or ' ', HH:mm[:ss[.fraction]] and an optional
 /// 'Z' or ±HH:mm offset, all fields range-checked.</item>
 /// </list>
+/// For dates and timestamps, <c>number</c> is seconds since 1970-01-01T00:00:00 (UTC when an offset is given; a value
+/// without one is taken as written), so min, max and quantiles order them as instants.
 /// </summary>
 internal static class ValueClassifier
 {
@@ -33,7 +35,7 @@ internal static class ValueClassifier
         {
             if (value.Length >= 10 && value[4] == '-' && IsDigit(first))
             {
-                return ClassifyTemporal(value);
+                return ClassifyTemporal(value, out number);
             }
 
             return ClassifyNumber(value, out number);
@@ -51,8 +53,11 @@ internal static class ValueClassifier
     public static ValueKind ClassifyJsonNumber(ReadOnlySpan<byte> token, out double number) => ClassifyNumber(token, out number);
 
     /// <summary>A JSON string: it may carry a date or timestamp (JSON has no such types), but quoted digits stay text.</summary>
-    public static ValueKind ClassifyJsonString(ReadOnlySpan<byte> value) =>
-        value.Length >= 10 && IsDigit(value[0]) && value[4] == '-' ? ClassifyTemporal(value) : ValueKind.String;
+    public static ValueKind ClassifyJsonString(ReadOnlySpan<byte> value, out double seconds)
+    {
+        seconds = 0;
+        return value.Length >= 10 && IsDigit(value[0]) && value[4] == '-' ? ClassifyTemporal(value, out seconds) : ValueKind.String;
+    }
 
     private static ValueKind ClassifyNumber(ReadOnlySpan<byte> value, out double number)
     {
@@ -217,8 +222,9 @@ internal static class ValueClassifier
         _ => 1e22,
     };
 
-    private static ValueKind ClassifyTemporal(ReadOnlySpan<byte> value)
+    private static ValueKind ClassifyTemporal(ReadOnlySpan<byte> value, out double seconds)
     {
+        seconds = 0;
         if (!TryTwoDigits(value, 5, out int month) || !TryTwoDigits(value, 8, out int day) || value[7] != '-' ||
             !IsDigit(value[1]) || !IsDigit(value[2]) || !IsDigit(value[3]))
         {
@@ -231,23 +237,35 @@ internal static class ValueClassifier
             return ValueKind.String;
         }
 
+        double daySeconds = (new DateTime(year, month, day, 0, 0, 0, DateTimeKind.Utc) - DateTime.UnixEpoch).TotalDays * SecondsPerDay;
         if (value.Length == 10)
         {
+            seconds = daySeconds;
             return ValueKind.Date;
         }
 
-        return IsTime(value[10..]) ? ValueKind.Timestamp : ValueKind.String;
+        if (!TryTime(value[10..], out double timeSeconds))
+        {
+            return ValueKind.String;
+        }
+
+        seconds = daySeconds + timeSeconds;
+        return ValueKind.Timestamp;
     }
 
-    // [T ]HH:mm[:ss[.f+]][Z|±HH:mm|±HHmm]
-    private static bool IsTime(ReadOnlySpan<byte> value)
+    private const double SecondsPerDay = 86_400;
+
+    // [T ]HH:mm[:ss[.f+]][Z|±HH:mm|±HHmm]; the seconds since midnight, minus the offset.
+    private static bool TryTime(ReadOnlySpan<byte> value, out double seconds)
     {
+        seconds = 0;
         if (value.Length < 6 || value[0] is not ((byte)'T' or (byte)' ') || value[3] != ':' ||
             !TryTwoDigits(value, 1, out int hour) || !TryTwoDigits(value, 4, out int minute) || hour > 23 || minute > 59)
         {
             return false;
         }
 
+        seconds = (hour * 3600) + (minute * 60);
         int i = 6;
         if (i < value.Length && value[i] == ':')
         {
@@ -256,12 +274,16 @@ internal static class ValueClassifier
                 return false;
             }
 
+            seconds += second;
             i += 3;
             if (i < value.Length && value[i] == '.')
             {
                 int fractionStart = ++i;
+                double scale = 0.1;
                 while (i < value.Length && IsDigit(value[i]))
                 {
+                    seconds += (value[i] - '0') * scale;
+                    scale /= 10;
                     i++;
                 }
 
@@ -284,8 +306,15 @@ internal static class ValueClassifier
         }
 
         int minuteAt = zone.Length == 6 && zone[3] == ':' ? 4 : zone.Length == 5 ? 3 : -1;
-        return minuteAt > 0 && TryTwoDigits(zone, 1, out int offsetHours) && TryTwoDigits(zone, minuteAt, out int offsetMinutes) &&
-               offsetHours <= 14 && offsetMinutes <= 59;
+        if (minuteAt < 0 || !TryTwoDigits(zone, 1, out int offsetHours) || !TryTwoDigits(zone, minuteAt, out int offsetMinutes) ||
+            offsetHours > 14 || offsetMinutes > 59)
+        {
+            return false;
+        }
+
+        int offset = (offsetHours * 3600) + (offsetMinutes * 60);
+        seconds -= zone[0] == '+' ? offset : -offset;
+        return true;
     }
 
     private static bool IsBoolean(ReadOnlySpan<byte> value) =>

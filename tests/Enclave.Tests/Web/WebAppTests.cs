@@ -104,15 +104,36 @@ public sealed class WebAppTests(WebFixture fixture) : IClassFixture<WebFixture>
             .Where(c => c.GetProperty("histogram").ValueKind == JsonValueKind.Object).ToList();
         Assert.Equal(2, numeric.Count); // id and value
 
-        // Counts of an all-distinct column are upper bounds and are shown as such; a few-valued column's are exact.
-        foreach (var column in profile.GetProperty("tables")[0].GetProperty("columns").EnumerateArray())
+        // Top values as the profile states them: an all-distinct column says so; exact counts are shown as they are.
+        var table = profile.GetProperty("tables")[0];
+        long rows = table.GetProperty("rowCount").GetInt64();
+        foreach (var column in table.GetProperty("columns").EnumerateArray())
         {
-            var cell = await page.Locator($"tbody tr:has(th:text-is('{column.GetProperty("name").GetString()}')) td:last-child").InnerTextAsync();
-            Assert.Equal(!column.GetProperty("topValuesExact").GetBoolean(), cell.Contains('≤', StringComparison.Ordinal));
+            var row = page.Locator($"table.stats tbody tr:has(th:text-is('{column.GetProperty("name").GetString()}'))");
+            var cell = await row.Locator("td:last-child").InnerTextAsync();
+            string status = column.GetProperty("topValuesStatus").GetString()!;
+            Assert.Equal(status == "allDistinct", cell == "all (or nearly all) values distinct");
+            if (status == "exact" && column.GetProperty("topValues").GetArrayLength() > 0)
+            {
+                var top = column.GetProperty("topValues")[0];
+                Assert.StartsWith($"{top.GetProperty("value").GetString()} ({top.GetProperty("count").GetInt64().ToString("N0", CultureInfo.InvariantCulture)})", cell);
+            }
+
+            double nullPercent = 100.0 * column.GetProperty("nullCount").GetInt64() / rows;
+            string shown = await row.Locator("td[data-null-percent]").InnerTextAsync();
+            Assert.Equal(nullPercent, double.Parse(shown.TrimEnd(' ', '%'), CultureInfo.InvariantCulture), 1);
         }
 
-        Assert.False(profile.GetProperty("tables")[0].GetProperty("columns")[0].GetProperty("topValuesExact").GetBoolean());
-        Assert.Equal(numeric.Count, await page.Locator("figure.chart svg").CountAsync());
+        Assert.Equal("allDistinct", table.GetProperty("columns")[0].GetProperty("topValuesStatus").GetString());
+
+        // Alerts as badges, one per stored alert; the preview as a table of the stored rows.
+        var alerts = table.GetProperty("alerts").EnumerateArray().Select(a => $"{a.GetProperty("column").GetString()}: {a.GetProperty("message").GetString()}").ToList();
+        Assert.Equal(alerts, await page.Locator("ul.alerts li.badge").AllInnerTextsAsync());
+        var preview = table.GetProperty("preview");
+        Assert.Equal(preview.GetArrayLength(), await page.Locator("table.preview-table tbody tr").CountAsync());
+        Assert.Equal(preview[0][0].GetString() ?? "", await page.Locator("table.preview-table tbody tr:first-child td:first-child").InnerTextAsync());
+
+        Assert.Equal(numeric.Count, await page.Locator("figure.chart svg.histogram").CountAsync());
         foreach (var column in numeric)
         {
             var counts = column.GetProperty("histogram").GetProperty("counts").EnumerateArray().Select(c => c.GetInt64()).ToList();

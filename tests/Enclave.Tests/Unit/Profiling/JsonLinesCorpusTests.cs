@@ -86,7 +86,7 @@ public sealed class JsonLinesCorpusTests
     {
         var table = await Table("{\"tags\":[\"x\",\"y\"],\"meta\":{\"k\":[1,{\"z\":null}]}}\n{\"tags\":[\"x\",\"y\"]}\n", FileKind.JsonLines);
         Assert.Equal("string", table.Column("tags").Type);
-        Assert.Equal(new ValueCount("[\"x\",\"y\"]", 2), table.Column("tags").TopValues[0]);
+        Assert.Equal(new ValueCount("[\"x\",\"y\"]", 2, 2), table.Column("tags").TopValues[0]);
         Assert.Equal("{\"k\":[1,{\"z\":null}]}", table.Column("meta").TopValues[0].Value);
     }
 
@@ -104,8 +104,10 @@ public sealed class JsonLinesCorpusTests
         Assert.Equal("date", table.Column("d").Type);
         Assert.Equal("timestamp", table.Column("t").Type);
         Assert.Equal("string", table.Column("mixed").Type);
-        Assert.Equal(-7, table.Column("i").Min);
-        Assert.Null(table.Column("s").Min);
+        Assert.Equal(-7, table.Column("i").Min.Number());
+        Assert.Equal("12", table.Column("s").Min?.GetString()); // ordinal: digits sort before letters
+        Assert.Equal("2024-03-01T00:00:00", table.Column("t").Max?.GetString());
+        Assert.Equal("2024-02-29T09:11:12.5", table.Column("t").Min?.GetString()); // the offset is converted to UTC
     }
 
     [Fact]
@@ -114,7 +116,7 @@ public sealed class JsonLinesCorpusTests
         var table = await Table("{\"caf\\u00e9\":\"a\\nb\"}\n{\"café\":\"a\\u000ab\"}\n", FileKind.JsonLines);
         var column = Assert.Single(table.Columns);
         Assert.Equal("café", column.Name);
-        Assert.Equal(new ValueCount("a\nb", 2), column.TopValues[0]);
+        Assert.Equal(new ValueCount("a\nb", 2, 2), column.TopValues[0]);
     }
 
     [Fact]

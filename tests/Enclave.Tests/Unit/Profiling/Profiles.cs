@@ -28,6 +28,8 @@ internal static class Profiles
     public static Task<string> Rejected(string content, FileKind kind = FileKind.Csv, ProfileLimits? limits = null) =>
         Rejected(Encoding.UTF8.GetBytes(content), kind, limits);
 
+    public static double? Number(this System.Text.Json.JsonElement? value) => value?.GetDouble();
+
     public static ColumnProfile Column(this TableProfile table, string name) => Assert.Single(table.Columns, c => c.Name == name);
 
     public static byte[] Bytes(params object[] parts)

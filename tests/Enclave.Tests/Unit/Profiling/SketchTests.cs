@@ -40,11 +40,11 @@ public sealed class SketchTests
 
         Assert.False(counter.Evicted);
         Assert.Equal(4, counter.Count);
-        Assert.Equal([new("a", 3), new("b", 2), new("c", 1), new ValueCount("d", 1)], counter.Top(10));
+        Assert.Equal([new ValueCount("a", 3, 3), new ValueCount("b", 2, 2), new ValueCount("c", 1, 1), new ValueCount("d", 1, 1)], counter.Top(10));
 
         counter.Add(ValueHash.Of("e"u8), "e"u8);
         Assert.True(counter.Evicted);
-        Assert.Equal(new ValueCount("e", 2), counter.Top(10)[2]); // inherited the replaced minimum, plus one
+        Assert.Equal(new ValueCount("e", 2, 1), counter.Top(10)[2]); // inherited the replaced minimum (1), plus one: true count in [1, 2]
     }
 
     [Fact]
