@@ -11,7 +11,7 @@ internal sealed class QuantileSketch
     public const int ExactLimit = 4096;
     public const double RankError = 0.01;
 
-    public static readonly double[] Levels = [0.01, 0.05, 0.25, 0.50, 0.75, 0.95, 0.99];
+    public static readonly System.Collections.Immutable.ImmutableArray<double> Levels = [0.01, 0.05, 0.25, 0.50, 0.75, 0.95, 0.99];
 
     private List<double>? exact = [];
     private KllSketch? sketch;

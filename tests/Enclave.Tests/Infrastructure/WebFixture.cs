@@ -15,7 +15,7 @@ public sealed class WebFixture : ProcessorFixture
 
     /// <summary>
     /// Failed sign-ins per client address, kept low so the throttling message can be seen in a few
-    /// attempts. Only that test signs in wrongly: successful sign-ins do not count.
+    /// attempts. Only WebThrottleTests signs in wrongly, on its own fixture: successful sign-ins do not count.
     /// </summary>
     public const int LoginFailuresPerClientIp = 3;
 

@@ -139,7 +139,7 @@ internal sealed class SimulatedUser : IDisposable
 
             Assert.True(status is UploadStatus.Uploaded or UploadStatus.Processing, $"upload {upload.UploadId} is {status}");
             Assert.True(DateTime.UtcNow < deadline, $"upload {upload.UploadId} not ready in 3 minutes");
-            await Task.Delay(Math.Min(2000, 250 << poll));
+            await Task.Delay(250 << Math.Min(poll, 3));
         }
     }
 

@@ -257,26 +257,6 @@ public sealed class WebAppTests(WebFixture fixture) : IClassFixture<WebFixture>
     }
 
     [Fact]
-    public async Task Sign_in_errors_are_clear_and_throttling_says_how_long_to_wait()
-    {
-        await using var user = await BrowserUser.OpenAsync(fixture);
-        await user.RegisterAsync();
-        await user.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).ClickAsync();
-        await user.ExpectHeadingAsync("Sign in to Enclave");
-
-        await user.FillCredentialsAsync("Sign in", "not the right passphrase");
-        await Expect(user.Page.Locator("#notice")).ToBeVisibleAsync();
-        await Expect(user.Page.Locator("#notice [data-request-id]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[0-9A-Za-z_-]{10,}$"));
-        for (var attempt = 0; attempt < WebFixture.LoginFailuresPerClientIp; attempt++)
-        {
-            await user.FillCredentialsAsync("Sign in", "not the right passphrase");
-        }
-
-        await Expect(user.Page.Locator("#notice")).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"Too many attempts\. Try again in \d+ (minutes?|seconds?)\."));
-        await user.ScreenshotAsync("throttled");
-    }
-
-    [Fact]
     public async Task The_csrf_token_lives_in_memory_only_and_comes_back_from_me_after_a_reload()
     {
         await using var user = await BrowserUser.OpenAsync(fixture);
