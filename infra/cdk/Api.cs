@@ -32,7 +32,8 @@ public sealed class Api : Construct
             new Dictionary<string, string> { ["AWS_LWA_READINESS_CHECK_PATH"] = "/api/health" }));
 
         GrantTableAccess(props);
-        Secrets.GrantRead(props.Role, (props.Secrets.CookieKey, props.Secrets.CookieKeyName), (props.Secrets.AuditKey, props.Secrets.AuditKeyName));
+        Secrets.GrantRead(props.Role, (props.Secrets.CookieKey, props.Secrets.CookieKeyName), (props.Secrets.AuditKey, props.Secrets.AuditKeyName),
+            (props.Secrets.OriginVerify, props.Secrets.OriginVerifyName));
 
         var accessLogs = new LogGroup(this, "AccessLogs", new LogGroupProps { Retention = RetentionDays.ONE_MONTH, RemovalPolicy = RemovalPolicy.DESTROY });
         HttpApi = new HttpApi(this, "HttpApi", new HttpApiProps

@@ -11,7 +11,7 @@ using Enclave.Core.Security;
 
 namespace Enclave.Cdk;
 
-public sealed record EdgeProps(Settings Settings, string HttpApiDomain, string UploadOrigin, string WebAclArn, IBucket LogBucket);
+public sealed record EdgeProps(Settings Settings, string HttpApiDomain, string UploadOrigin, string WebAclArn, IBucket LogBucket, string OriginVerifyValue);
 
 /// <summary>
 /// CloudFront in front of everything: the web client from a private bucket (origin access control) and
@@ -89,7 +89,13 @@ public sealed class Edge : Construct
             {
                 ["/api/*"] = new BehaviorOptions
                 {
-                    Origin = new HttpOrigin(props.HttpApiDomain, new HttpOriginProps { ProtocolPolicy = OriginProtocolPolicy.HTTPS_ONLY }),
+                    Origin = new HttpOrigin(props.HttpApiDomain, new HttpOriginProps
+                    {
+                        ProtocolPolicy = OriginProtocolPolicy.HTTPS_ONLY,
+
+                        // A CloudFormation dynamic reference: the value is resolved at deploy time and never in the template.
+                        CustomHeaders = new Dictionary<string, string> { [Core.Secrets.OriginSecret.HeaderName] = props.OriginVerifyValue },
+                    }),
                     ViewerProtocolPolicy = ViewerProtocolPolicy.HTTPS_ONLY,
                     AllowedMethods = AllowedMethods.ALLOW_ALL,
                     CachePolicy = CachePolicy.CACHING_DISABLED,

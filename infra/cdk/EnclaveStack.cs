@@ -44,16 +44,22 @@ public sealed class EnclaveStack : Stack
             ["Enclave__Secrets__CookieKeyName"] = Secrets.CookieKeyName,
             ["Enclave__Secrets__AuditKeyName"] = Secrets.AuditKeyName,
             ["Enclave__UserData__RoleArn"] = UserData.Role.RoleArn,
-            // Set by CloudFront (any client value is overwritten) and forwarded by AllViewerExceptHostHeader.
-            ["Enclave__ClientIpHeader"] = "CloudFront-Viewer-Address",
             ["Enclave__Web__UploadOrigin"] = Data.UploadOrigin,
         };
-        Api = new Api(this, "Api", new ApiProps(settings, Data, Secrets, apiRole, configuration));
+        // Only requests carrying CloudFront's origin secret are served, so CloudFront-Viewer-Address (set by CloudFront,
+        // any client value overwritten) is the client; the processor serves no viewer and gets neither setting.
+        var apiConfiguration = new Dictionary<string, string>(configuration)
+        {
+            ["Enclave__ClientAddress"] = "CloudFrontViewerAddress",
+            ["Enclave__OriginSecretName"] = Secrets.OriginVerifyName,
+        };
+        Api = new Api(this, "Api", new ApiProps(settings, Data, Secrets, apiRole, apiConfiguration));
         Processor = new Processor(this, "Processor", new ProcessorProps(settings, Data, Secrets, processorRole, configuration));
         DigestSchedule = new AuditDigestSchedule(this, "AuditDigestSchedule", new AuditDigestScheduleProps(Processor.App, processorRole, Data.AuditTable));
 
         Edge = new Edge(this, "Edge", new EdgeProps(
-            settings, $"{Api.HttpApi.ApiId}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}", Data.UploadOrigin, webAclArn, Data.LogBucket));
+            settings, $"{Api.HttpApi.ApiId}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}", Data.UploadOrigin, webAclArn, Data.LogBucket,
+            Secrets.OriginVerify.SecretValueFromJson(Core.Secrets.OriginSecret.CurrentField).UnsafeUnwrap()));
         var siteOrigin = Edge.SiteOrigin(settings, Edge.Distribution);
         Data.AllowUploadsFrom(siteOrigin);
 

@@ -67,7 +67,7 @@ public sealed class Processor : Construct
             Actions = ["dynamodb:Query"],
             Resources = [$"{props.Data.DataTable.TableArn}/index/{TableSchemas.SweepDue}"],
         }));
-        Secrets.GrantRead(props.Role, (props.Secrets.CookieKey, props.Secrets.CookieKeyName), (props.Secrets.AuditKey, props.Secrets.AuditKeyName));
+        Secrets.GrantRead(props.Role, (props.Secrets.AuditKey, props.Secrets.AuditKeyName));
 
         SweepSchedule = NewSweepSchedule(props.Settings);
 

@@ -20,6 +20,14 @@ public sealed class Secrets : Construct
 
     public Secret AuditKey { get; }
 
+    /// <summary>
+    /// What CloudFront adds to every API origin request and the API checks first, as <c>{"current":"…"}</c>;
+    /// rotation adds <c>previous</c> (README, Deploy).
+    /// </summary>
+    public Secret OriginVerify { get; }
+
+    public string OriginVerifyName { get; }
+
     /// <summary>Plain names (not tokens): the app looks the secrets up by name through SSM.</summary>
     public string CookieKeyName { get; }
 
@@ -31,6 +39,20 @@ public sealed class Secrets : Construct
         AuditKeyName = $"{props.Settings.NamePrefix}/audit-key";
         CookieKey = NewKey("CookieKey", CookieKeyName, "Signs the session cookie and audit cursors.");
         AuditKey = NewKey("AuditKey", AuditKeyName, "HMAC key of the access records.");
+        OriginVerifyName = $"{props.Settings.NamePrefix}/origin-verify";
+        OriginVerify = new Secret(this, "OriginVerify", new SecretProps
+        {
+            SecretName = OriginVerifyName,
+            Description = "Header value CloudFront sends to the API origin; requests without it are refused.",
+            GenerateSecretString = new SecretStringGenerator
+            {
+                SecretStringTemplate = "{}",
+                GenerateStringKey = Core.Secrets.OriginSecret.CurrentField,
+                PasswordLength = 64,
+                ExcludePunctuation = true,
+            },
+            RemovalPolicy = RemovalPolicy.RETAIN,
+        });
     }
 
     /// <summary>What a function or the auditor needs to read a key: the SSM reference parameter and the secret behind it.</summary>

@@ -113,11 +113,11 @@ public sealed class DataTests(SynthesizedApp synth)
     [Fact]
     public void Secrets_are_generated_and_never_in_the_template()
     {
-        synth.MainTemplate.ResourceCountIs("AWS::SecretsManager::Secret", 2);
+        synth.MainTemplate.ResourceCountIs("AWS::SecretsManager::Secret", 3);
         synth.MainTemplate.AllResourcesProperties("AWS::SecretsManager::Secret", Obj(
             ("GenerateSecretString", Match.ObjectLike(Obj(("PasswordLength", 64)))),
             ("SecretString", Match.Absent())));
-        foreach (var name in new[] { "enclave/cookie-key", "enclave/audit-key" })
+        foreach (var name in new[] { "enclave/cookie-key", "enclave/audit-key", "enclave/origin-verify" })
         {
             synth.MainTemplate.HasResourceProperties("AWS::SecretsManager::Secret", Obj(("Name", name)));
         }

@@ -24,6 +24,14 @@ public sealed class EdgeTests(SynthesizedApp synth)
         var origin = Config["Origins"]!.AsArray().Single(o => (string)o!["Id"]! == (string)api["TargetOriginId"]!)!;
         Assert.Equal("https-only", (string)origin["CustomOriginConfig"]!["OriginProtocolPolicy"]!);
         Assert.Contains(synth.LogicalId(synth.Main.Api.HttpApi), origin["DomainName"]!.ToJsonString());
+
+        // The origin secret is a dynamic reference to the generated secret's current value, never a literal.
+        var header = Assert.Single(origin["OriginCustomHeaders"]!.AsArray())!;
+        Assert.Equal("X-Origin-Verify", (string)header["HeaderName"]!);
+        var value = header["HeaderValue"]!.ToJsonString();
+        Assert.Contains("{{resolve:secretsmanager:", value);
+        Assert.Contains(synth.LogicalId(synth.Main.Secrets.OriginVerify), value);
+        Assert.Contains(":SecretString:current::}}", value);
     }
 
     [Fact]

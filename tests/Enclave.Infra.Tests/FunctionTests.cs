@@ -42,7 +42,6 @@ public sealed class FunctionTests(SynthesizedApp synth)
         Assert.Equal(AppFunction.AppPort, (string)env["AWS_LWA_PORT"]!);
         Assert.Equal(AppFunction.AppPort, (string)env["PORT"]!);
         Assert.Equal("/api/health", (string)env["AWS_LWA_READINESS_CHECK_PATH"]!);
-        Assert.Equal("CloudFront-Viewer-Address", (string)env["Enclave__ClientIpHeader"]!);
         Assert.Equal("enclave/cookie-key", (string)env["Enclave__Secrets__CookieKeyName"]!);
         Assert.Equal("enclave/audit-key", (string)env["Enclave__Secrets__AuditKeyName"]!);
         Assert.Contains(synth.LogicalId(synth.Main.Data.IdentityTable), env["Enclave__Storage__IdentityTable"]!.ToJsonString());
@@ -52,6 +51,17 @@ public sealed class FunctionTests(SynthesizedApp synth)
         Assert.Contains(synth.LogicalId(synth.Main.UserData.Role), env["Enclave__UserData__RoleArn"]!.ToJsonString());
         Assert.Contains(".s3.", env["Enclave__Web__UploadOrigin"]!.ToJsonString());
         Assert.StartsWith("https://", (string)env["Enclave__Web__UploadOrigin"]!["Fn::Join"]![1]![0]!);
+    }
+
+    [Fact]
+    public void Only_the_api_checks_the_origin_secret_and_takes_the_viewer_address_from_cloudfront()
+    {
+        var api = Function("Api")["Environment"]!["Variables"]!.AsObject();
+        Assert.Equal("CloudFrontViewerAddress", (string)api["Enclave__ClientAddress"]!);
+        Assert.Equal("enclave/origin-verify", (string)api["Enclave__OriginSecretName"]!);
+        var processor = Processor["Environment"]!["Variables"]!.AsObject();
+        Assert.False(processor.ContainsKey("Enclave__ClientAddress"));
+        Assert.False(processor.ContainsKey("Enclave__OriginSecretName"));
     }
 
     [Fact]

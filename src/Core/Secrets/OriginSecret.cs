@@ -12,6 +12,9 @@ namespace Enclave.Core.Secrets;
 /// </summary>
 public static class OriginSecret
 {
+    /// <summary>The header CloudFront adds to every API origin request (infra/cdk Edge) and the API checks first.</summary>
+    public const string HeaderName = "X-Origin-Verify";
+
     public const string CurrentField = "current";
     public const string PreviousField = "previous";
     public const int MinimumLength = 32;

@@ -18,7 +18,7 @@ internal sealed partial class OriginVerifyMiddleware(
     IOptions<EnclaveHostOptions> options,
     ILogger<OriginVerifyMiddleware> logger)
 {
-    public const string HeaderName = "X-Origin-Verify";
+    public const string HeaderName = OriginSecret.HeaderName;
     public const string ReadinessPath = "/api/health";
 
     public async Task InvokeAsync(HttpContext context)
