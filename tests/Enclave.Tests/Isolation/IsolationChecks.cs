@@ -42,7 +42,7 @@ internal sealed partial class IsolationChecks(TokenOwners owners, IReadOnlyList<
         ["GET /api/sessions/{sessionId}/uploads/{uploadId}"] = ["upload.read"],
 
         // The check on arrival, the settling transaction, then the read of the settled upload.
-        ["POST /api/sessions/{sessionId}/uploads/{uploadId}/complete"] = ["upload.complete", "upload.complete", "upload.read"],
+        ["POST /api/sessions/{sessionId}/uploads/{uploadId}/complete"] = ["upload.complete"],
         ["GET /api/sessions/{sessionId}/uploads/{uploadId}/profile"] = ["upload.profile"],
         ["GET /api/sessions/{sessionId}/uploads/{uploadId}/download"] = ["upload.download"],
         ["DELETE /api/sessions/{sessionId}/uploads/{uploadId}"] = ["upload.delete"],
