@@ -6,6 +6,8 @@ using Amazon.CDK.AwsApigatewayv2Integrations;
 
 using Constructs;
 
+using Enclave.Core.Accounts;
+
 namespace Enclave.Cdk;
 
 public sealed record ApiProps(Settings Settings, Data Data, Secrets Secrets, IRole Role, IReadOnlyDictionary<string, string> Configuration);
@@ -71,6 +73,17 @@ public sealed class Api : Construct
         }));
         props.Role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
+            // Roles are granted by the operator tool only: a flaw in the API cannot make anyone an auditor.
+            Effect = Effect.DENY,
+            Actions = ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+            Resources = [data.IdentityTable.TableArn],
+            Conditions = new Dictionary<string, object>
+            {
+                ["ForAnyValue:StringEquals"] = new Dictionary<string, object> { ["dynamodb:Attributes"] = new[] { RoleGrants.RolesAttribute } },
+            },
+        }));
+        props.Role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
             // Any actor: failed sign-ins are recorded under ACTOR#anonymous. Reads serve GET /api/audit.
             Actions = ["dynamodb:PutItem", "dynamodb:Query", "dynamodb:GetItem"],
             Resources = [data.AuditTable.TableArn, $"{data.AuditTable.TableArn}/index/*"],
@@ -90,6 +103,6 @@ public sealed class Api : Construct
 
     public static readonly IReadOnlyList<string> ApiIdentityActions =
     [
-        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:ConditionCheckItem",
+        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
     ];
 }

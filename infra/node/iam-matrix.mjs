@@ -1,6 +1,8 @@
 // Evaluates IAM cases against the role policies of a synthesized template, offline.
 // Usage: node iam-matrix.mjs <template.json> <cases.json> <results.json>
-// A case: {name, role (logical id), sessionPolicy (object|null), action, resource, context, expected}.
+// A case: {name, role (logical id), sessionPolicy (object|null), action, resource, context, expected,
+// trustOf? (logical id of a role whose trust policy is the resource policy: an sts:AssumeRole on it),
+// identity? ("allow-all" replaces the role's policies, so the trust policy alone decides)}.
 // Each case is simulated three ways: role policies with the session policy (the simulator's own
 // session-policy support), the role policies alone and the session policy alone; the effective answer
 // must equal "both allow", so the simulator's session handling is cross-checked on every case.
@@ -66,6 +68,15 @@ function rolePolicies(roleId) {
   return [...inline, ...attached];
 }
 
+function trustPolicy(c) {
+  if (!c.trustOf) return undefined;
+  const role = resources[c.trustOf];
+  if (role?.Type !== 'AWS::IAM::Role') throw new Error(`${c.trustOf} is not a role`);
+  return resolve(role.Properties.AssumeRolePolicyDocument);
+}
+
+const allowAll = [{ name: 'allow-all', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }];
+
 async function decide(principal, identityPolicies, sessionPolicy, c) {
   const response = await runSimulation({
     request: { principal, action: c.action, resource: { resource: c.resource, accountId: ACCOUNT }, contextVariables: c.context ?? {} },
@@ -73,7 +84,7 @@ async function decide(principal, identityPolicies, sessionPolicy, c) {
     sessionPolicy: sessionPolicy ?? undefined,
     serviceControlPolicies: [],
     resourceControlPolicies: [],
-    resourcePolicy: undefined,
+    resourcePolicy: trustPolicy(c),
   }, {});
   if (response.resultType === 'error') throw new Error(`${c.name}: ${JSON.stringify(response.errors)}`);
   return response.overallResult === 'Allowed' ? 'Allowed' : 'Denied';
@@ -82,7 +93,7 @@ async function decide(principal, identityPolicies, sessionPolicy, c) {
 const results = [];
 for (const c of cases) {
   const principal = `arn:aws:sts::${ACCOUNT}:assumed-role/${nameOf(c.role)}/matrix`;
-  const policies = rolePolicies(c.role);
+  const policies = c.identity === 'allow-all' ? allowAll : rolePolicies(c.role);
   const combined = await decide(principal, policies, c.sessionPolicy, c);
   const roleOnly = await decide(principal, policies, null, c);
   const sessionOnly = c.sessionPolicy ? await decide(principal, [{ name: 'session', policy: c.sessionPolicy }], null, c) : 'Allowed';

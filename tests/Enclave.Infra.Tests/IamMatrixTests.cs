@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 
 using Enclave.Cdk;
+using Enclave.Core.Accounts;
 using Enclave.Core.Ids;
 using Enclave.Core.Security;
 
@@ -28,7 +29,9 @@ public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper outpu
     private static readonly string IdentityTable = $"arn:aws:dynamodb:{Region}:{Account}:table/enclave-identity";
     private const string Processor = "service:processor";
 
-    private sealed record Case(string Name, string Role, JsonNode? SessionPolicy, string Action, string Resource, Dictionary<string, object> Context, string Expected);
+    private sealed record Case(
+        string Name, string Role, JsonNode? SessionPolicy, string Action, string Resource, Dictionary<string, object> Context, string Expected,
+        string? TrustOf = null, string? Identity = null);
 
     [Fact]
     public void Every_user_data_action_is_allowed_only_on_the_callers_own_prefix_and_partition()
@@ -46,6 +49,8 @@ public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper outpu
             resource = c.Resource,
             context = c.Context,
             expected = c.Expected,
+            trustOf = c.TrustOf,
+            identity = c.Identity,
         })));
 
         var started = DateTime.UtcNow;
@@ -104,7 +109,7 @@ public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper outpu
             ["sessionPolicy"] = session,
             ["action"] = "dynamodb:Query",
             ["resource"] = DataTable,
-            ["context"] = new JsonObject(),
+            ["context"] = new JsonObject { [$"aws:PrincipalTag/{UserDataPolicy.UserTagKey}"] = userA },
             ["expected"] = "Denied",
         }).ToJsonString());
         var (exitCode, _, stderr) = NodeTool.Run("iam-matrix.mjs", Path.Combine(dir, "template.json"), Path.Combine(dir, "cases.json"), Path.Combine(dir, "results.json"));
@@ -128,7 +133,7 @@ public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper outpu
         {
             var policy = JsonNode.Parse(UserDataPolicy.For(userA, resources, actors));
             void Add(string name, string action, string resource, Dictionary<string, object> context, bool allowed) =>
-                cases.Add(new Case($"{holder} session of A: {action} {name}", userDataRole, policy, action, resource, context, allowed ? "Allowed" : "Denied"));
+                cases.Add(new Case($"{holder} session of A: {action} {name}", userDataRole, policy, action, resource, Tagged(userA, context), allowed ? "Allowed" : "Denied"));
 
             foreach (var action in UserDataPolicy.ObjectActions)
             {
@@ -167,14 +172,70 @@ public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper outpu
             Add("delete of a whole bucket listing", "s3:DeleteBucket", BucketArn, [], allowed: false);
         }
 
-        // The role's own ceiling, without any session policy: users/ and USER#/ACTOR# partitions only.
-        void Ceiling(string name, string action, string resource, Dictionary<string, object> context, bool allowed) =>
-            cases.Add(new Case($"user-data role ceiling: {action} {name}", userDataRole, null, action, resource, context, allowed ? "Allowed" : "Denied"));
-        Ceiling("object outside users/", "s3:GetObject", ObjectArn("other/file"), [], allowed: false);
-        Ceiling("a user's object", "s3:GetObject", ObjectArn(UserDataPolicy.ObjectKeyPrefix(userB) + "x"), [], allowed: true);
-        Ceiling("non-user partition", "dynamodb:GetItem", DataTable, LeadingKeys("ACCOUNT#x"), allowed: false);
-        Ceiling("without leading keys", "dynamodb:Query", DataTable, [], allowed: false);
-        Ceiling("audit read", "dynamodb:Query", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userA), allowed: false);
+        // The second layer: a session policy for A is not enough without A's session tag, and A's tag alone
+        // (no session policy) reaches A's data only.
+        var sessionOfA = JsonNode.Parse(UserDataPolicy.For(userA, resources, [userA]));
+        void Layered(string name, string? tag, JsonNode? session, string action, string resource, Dictionary<string, object> context, bool allowed) =>
+            cases.Add(new Case(name, userDataRole, session, action, resource, tag is null ? context : Tagged(tag, context), allowed ? "Allowed" : "Denied"));
+        var ownObject = ObjectArn(UserDataPolicy.ObjectKeyPrefix(userA) + "sessions/s1/data.csv");
+        var objectOfB = ObjectArn(UserDataPolicy.ObjectKeyPrefix(userB) + "sessions/s1/data.csv");
+        foreach (var (label, tag) in new[] { ("untagged", (string?)null), ("tagged B", userB) })
+        {
+            foreach (var action in UserDataPolicy.ObjectActions)
+            {
+                Layered($"session policy of A, {label}: {action} A's object", tag, sessionOfA, action, ownObject, [], allowed: false);
+            }
+
+            Layered($"session policy of A, {label}: s3:ListBucket A's prefix", tag, sessionOfA, "s3:ListBucket", BucketArn, Prefix(UserDataPolicy.ObjectKeyPrefix(userA)), allowed: false);
+            foreach (var action in UserDataPolicy.ItemActions)
+            {
+                Layered($"session policy of A, {label}: {action} A's partition", tag, sessionOfA, action, DataTable, LeadingKeys(UserDataPolicy.UserKeyPrefix + userA), allowed: false);
+            }
+
+            Layered($"session policy of A, {label}: dynamodb:PutItem A's records", tag, sessionOfA, "dynamodb:PutItem", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userA), allowed: false);
+        }
+
+        // The role's own policy, without any session policy: only the tagged user's prefix and partitions.
+        void Ceiling(string name, string? tag, string action, string resource, Dictionary<string, object> context, bool allowed) =>
+            Layered($"user-data role alone, {(tag is null ? "untagged" : tag == userA ? "tagged A" : "tagged B")}: {action} {name}", tag, null, action, resource, context, allowed);
+        Ceiling("A's object", userA, "s3:GetObject", ownObject, [], allowed: true);
+        Ceiling("B's object", userA, "s3:GetObject", objectOfB, [], allowed: false);
+        Ceiling("A's object", null, "s3:GetObject", ownObject, [], allowed: false);
+        Ceiling("A's object", userB, "s3:PutObject", ownObject, [], allowed: false);
+        Ceiling("object outside users/", userA, "s3:GetObject", ObjectArn("other/file"), [], allowed: false);
+        Ceiling("A's prefix", userA, "s3:ListBucket", BucketArn, Prefix(UserDataPolicy.ObjectKeyPrefix(userA)), allowed: true);
+        Ceiling("B's prefix", userA, "s3:ListBucketVersions", BucketArn, Prefix(UserDataPolicy.ObjectKeyPrefix(userB)), allowed: false);
+        Ceiling("whole users/ prefix", userA, "s3:ListBucket", BucketArn, Prefix(UserDataPolicy.ObjectPrefix), allowed: false);
+        Ceiling("A's partition", userA, "dynamodb:Query", DataTable, LeadingKeys(UserDataPolicy.UserKeyPrefix + userA), allowed: true);
+        Ceiling("B's partition", userA, "dynamodb:Query", DataTable, LeadingKeys(UserDataPolicy.UserKeyPrefix + userB), allowed: false);
+        Ceiling("A's partition", null, "dynamodb:GetItem", DataTable, LeadingKeys(UserDataPolicy.UserKeyPrefix + userA), allowed: false);
+        Ceiling("non-user partition", userA, "dynamodb:GetItem", DataTable, LeadingKeys("ACCOUNT#x"), allowed: false);
+        Ceiling("without leading keys", userA, "dynamodb:Query", DataTable, [], allowed: false);
+        Ceiling("A's records", userA, "dynamodb:PutItem", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userA), allowed: true);
+        Ceiling("the processor's records", userA, "dynamodb:PutItem", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + Processor), allowed: true);
+        Ceiling("B's records", userA, "dynamodb:PutItem", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userB), allowed: false);
+        Ceiling("anonymous records", userA, "dynamodb:PutItem", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + "anonymous#001"), allowed: false);
+        Ceiling("audit read", userA, "dynamodb:Query", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userA), allowed: false);
+
+        // Assuming the role: the trust policy and the function roles' own policies both demand exactly the user tag.
+        var userDataRoleArn = $"arn:aws:iam::{Account}:role/{userDataRole}";
+        void Assume(string name, string role, string action, Dictionary<string, object> context, bool allowed, string? identity = null) =>
+            cases.Add(new Case($"{name}: {action} on the user-data role", role, null, action, userDataRoleArn, context, allowed ? "Allowed" : "Denied", userDataRole, identity));
+        foreach (var (name, role) in new[] { ("api role", apiRole), ("processor role", processorRole) })
+        {
+            foreach (var action in new[] { "sts:AssumeRole", "sts:TagSession" })
+            {
+                Assume($"{name} with A's tag", role, action, RequestTags((UserDataPolicy.UserTagKey, userA)), allowed: true);
+                Assume($"{name} without a tag", role, action, [], allowed: false);
+                Assume($"{name} with an empty tag", role, action, RequestTags((UserDataPolicy.UserTagKey, "")), allowed: false);
+                Assume($"{name} with a second tag", role, action, RequestTags((UserDataPolicy.UserTagKey, userA), ("team", "x")), allowed: false);
+            }
+
+            Assume($"{name}, any own policy, trust policy alone, without a tag", role, "sts:AssumeRole", [], allowed: false, identity: "allow-all");
+            Assume($"{name}, any own policy, trust policy alone, with A's tag", role, "sts:AssumeRole", RequestTags((UserDataPolicy.UserTagKey, userA)), allowed: true, identity: "allow-all");
+        }
+
+        Assume("auditor role, any own policy, with A's tag", auditorRole, "sts:AssumeRole", RequestTags((UserDataPolicy.UserTagKey, userA)), allowed: false, identity: "allow-all");
 
         // The function roles themselves: no user object, no user item, whatever the key.
         foreach (var (name, role) in new[] { ("api role", apiRole), ("processor role", processorRole) })
@@ -193,11 +254,19 @@ public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper outpu
             }
 
             Direct("scan of the data table", "dynamodb:Scan", DataTable, [], allowed: false);
-            Direct("assume the user-data role", "sts:AssumeRole", $"arn:aws:iam::{Account}:role/{userDataRole}", [], allowed: true);
             Direct("audit record", "dynamodb:PutItem", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + "anonymous"), allowed: true);
         }
 
         cases.Add(new Case("api role: identity GetItem", apiRole, null, "dynamodb:GetItem", IdentityTable, LeadingKeys("ACCOUNT#x"), "Allowed"));
+        void Identity(string what, string action, string[] attributes, bool allowed) =>
+            cases.Add(new Case($"api role: identity {action} {what}", apiRole, null, action, IdentityTable, new() { ["dynamodb:Attributes"] = attributes }, allowed ? "Allowed" : "Denied"));
+        Identity("of the sign-in generation", "dynamodb:UpdateItem", ["pk", "sk", "generation"], allowed: true);
+        Identity("of the roles", "dynamodb:UpdateItem", ["pk", "sk", RoleGrants.RolesAttribute], allowed: false);
+        Identity("of the generation and the roles", "dynamodb:UpdateItem", ["generation", RoleGrants.RolesAttribute], allowed: false);
+        Identity("of a new account", "dynamodb:PutItem", ["pk", "sk", "email", "generation", "createdAt"], allowed: true);
+        Identity("of an account with roles", "dynamodb:PutItem", ["pk", "sk", "email", RoleGrants.RolesAttribute], allowed: false);
+        Identity("(unused)", "dynamodb:Query", [], allowed: false);
+        Identity("(unused)", "dynamodb:ConditionCheckItem", [], allowed: false);
         cases.Add(new Case("api role: data DescribeTable (readiness)", apiRole, null, "dynamodb:DescribeTable", DataTable, [], "Allowed"));
         cases.Add(new Case("processor role: identity GetItem", processorRole, null, "dynamodb:GetItem", IdentityTable, LeadingKeys("ACCOUNT#x"), "Denied"));
 
@@ -222,4 +291,15 @@ public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper outpu
     private static Dictionary<string, object> Prefix(string prefix) => new() { ["s3:prefix"] = prefix };
 
     private static Dictionary<string, object> LeadingKeys(params string[] keys) => new() { ["dynamodb:LeadingKeys"] = keys };
+
+    /// <summary>What AWS puts in the request context of a session whose credentials carry the user tag.</summary>
+    private static Dictionary<string, object> Tagged(string userId, Dictionary<string, object> context) =>
+        new(context) { [$"aws:PrincipalTag/{UserDataPolicy.UserTagKey}"] = userId };
+
+    private static Dictionary<string, object> RequestTags(params (string Key, string Value)[] tags)
+    {
+        var context = tags.ToDictionary(t => $"aws:RequestTag/{t.Key}", t => (object)t.Value);
+        context["aws:TagKeys"] = tags.Select(t => t.Key).ToArray();
+        return context;
+    }
 }

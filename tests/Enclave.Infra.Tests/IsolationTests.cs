@@ -43,11 +43,13 @@ public sealed class IsolationTests(SynthesizedApp synth)
     {
         var userDataRole = synth.LogicalId(synth.Main.UserData.Role);
         Assert.Contains(RoleStatements.Of(synth, FunctionRole(name)), s =>
-            RoleStatements.Actions(s).SequenceEqual(["sts:AssumeRole"]) && s["Resource"]!.ToJsonString().Contains(userDataRole, StringComparison.Ordinal));
+            RoleStatements.Actions(s).SequenceEqual(["sts:AssumeRole", "sts:TagSession"]) &&
+            s["Resource"]!.ToJsonString().Contains(userDataRole, StringComparison.Ordinal) &&
+            (string)s["Condition"]!["StringLike"]![$"aws:RequestTag/{UserDataPolicy.UserTagKey}"]! == "?*");
     }
 
     [Fact]
-    public void User_data_role_trusts_exactly_the_two_function_roles_for_one_hour_sessions()
+    public void User_data_role_trusts_exactly_the_two_function_roles_for_one_hour_sessions_with_the_user_tag()
     {
         var role = synth.Resource(synth.Main.UserData.Role)["Properties"]!;
         Assert.Equal(3600, (int)role["MaxSessionDuration"]!);
@@ -56,33 +58,39 @@ public sealed class IsolationTests(SynthesizedApp synth)
         Assert.Equal(2, principals.Count);
         Assert.Contains(principals, p => p.Contains(synth.LogicalId(FunctionRole("Api")), StringComparison.Ordinal));
         Assert.Contains(principals, p => p.Contains(synth.LogicalId(FunctionRole("Processor")), StringComparison.Ordinal));
-        Assert.All(trust, s => Assert.Equal("sts:AssumeRole", (string)s!["Action"]!));
+        Assert.All(trust, s =>
+        {
+            Assert.Equal(["sts:AssumeRole", "sts:TagSession"], RoleStatements.Actions(s!));
+            Assert.Equal("?*", (string)s!["Condition"]!["StringLike"]![$"aws:RequestTag/{UserDataPolicy.UserTagKey}"]!);
+            Assert.Equal(UserDataPolicy.UserTagKey, (string)s["Condition"]!["ForAllValues:StringEquals"]!["aws:TagKeys"]![0]!);
+        });
     }
 
     [Fact]
-    public void User_data_role_ceiling_is_users_prefix_and_user_and_actor_partitions_with_the_null_condition()
+    public void User_data_role_ceiling_is_the_tagged_users_prefix_and_partitions_with_the_null_condition()
     {
         var statements = RoleStatements.Of(synth, synth.Main.UserData.Role);
         Assert.Equal(4, statements.Count);
 
         var objects = statements.Single(s => RoleStatements.Actions(s).SequenceEqual(UserDataPolicy.ObjectActions));
-        Assert.EndsWith("/users/*", (string)objects["Resource"]!["Fn::Join"]![1]!.AsArray().Last()!);
+        Assert.EndsWith("/users/${aws:PrincipalTag/enclave-user}/*", (string)objects["Resource"]!["Fn::Join"]![1]!.AsArray().Last()!);
 
         var list = statements.Single(s => RoleStatements.Actions(s).SequenceEqual(UserDataPolicy.ListActions));
-        Assert.Equal("users/*", (string)list["Condition"]!["StringLike"]!["s3:prefix"]!);
+        Assert.Equal("users/${aws:PrincipalTag/enclave-user}/*", (string)list["Condition"]!["StringLike"]!["s3:prefix"]!);
 
         var items = statements.Single(s => RoleStatements.Actions(s).SequenceEqual(UserDataPolicy.ItemActions));
-        AssertLeadingKeys(items, "USER#*", synth.Main.Data.DataTable);
+        AssertLeadingKeys(items, ["USER#${aws:PrincipalTag/enclave-user}"], synth.Main.Data.DataTable);
         var records = statements.Single(s => RoleStatements.Actions(s).SequenceEqual(UserDataPolicy.RecordActions) &&
             s["Resource"]!.ToJsonString().Contains(synth.LogicalId(synth.Main.Data.AuditTable), StringComparison.Ordinal));
-        AssertLeadingKeys(records, "ACTOR#*", synth.Main.Data.AuditTable);
+        AssertLeadingKeys(records, ["ACTOR#${aws:PrincipalTag/enclave-user}", "ACTOR#service:*"], synth.Main.Data.AuditTable);
     }
 
-    private void AssertLeadingKeys(JsonNode statement, string pattern, Amazon.CDK.AWS.DynamoDB.ITable table)
+    private void AssertLeadingKeys(JsonNode statement, string[] patterns, Amazon.CDK.AWS.DynamoDB.ITable table)
     {
         Assert.Contains(synth.LogicalId(table), statement["Resource"]!.ToJsonString(), StringComparison.Ordinal);
         Assert.DoesNotContain("index", statement["Resource"]!.ToJsonString(), StringComparison.Ordinal);
-        Assert.Equal(pattern, (string)statement["Condition"]!["ForAllValues:StringLike"]!["dynamodb:LeadingKeys"]![0]!);
+        var keys = statement["Condition"]!["ForAllValues:StringLike"]!["dynamodb:LeadingKeys"]!;
+        Assert.Equal(patterns, keys is JsonArray many ? [.. many.Select(k => (string)k!)] : [(string)keys!]);
         Assert.Equal("false", (string)statement["Condition"]!["Null"]!["dynamodb:LeadingKeys"]!);
     }
 }

@@ -247,5 +247,5 @@ public sealed class AccountService(
         accessLog.WriteAsync(new AccessEvent("account.read", AccessOutcome.Allowed, SubjectUserId: user.UserId), cancellationToken);
 
     private static string[] Roles(Dictionary<string, AttributeValue> account) =>
-        account.TryGetValue("roles", out var roles) && roles.SS is { Count: > 0 } set ? [.. set.Order(StringComparer.Ordinal)] : [];
+        account.TryGetValue(RoleGrants.RolesAttribute, out var roles) && roles.SS is { Count: > 0 } set ? [.. set.Order(StringComparer.Ordinal)] : [];
 }

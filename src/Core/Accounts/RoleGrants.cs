@@ -29,6 +29,9 @@ public abstract record RoleChangeResult
 public sealed class RoleGrants(
     IAmazonDynamoDB dynamo, string identityTable, string auditTable, SigningKey auditKey, TimeProvider clock, AccessRecordLayout layout)
 {
+    /// <summary>The account attribute holding the roles; only the operator tool may write it (the API role is denied it in IAM).</summary>
+    public const string RolesAttribute = "roles";
+
     public static readonly System.Collections.Frozen.FrozenSet<string> Roles =
         System.Collections.Frozen.FrozenSet.ToFrozenSet(["admin", "auditor"], StringComparer.Ordinal);
 
@@ -81,7 +84,7 @@ public sealed class RoleGrants(
                             Key = Attr.Key("ACCOUNT#" + userId, "ACCOUNT"),
                             UpdateExpression = (change == RoleChange.Grant ? "ADD" : "DELETE") + " #roles :role",
                             ConditionExpression = "attribute_exists(pk)",
-                            ExpressionAttributeNames = new() { ["#roles"] = "roles" },
+                            ExpressionAttributeNames = new() { ["#roles"] = RolesAttribute },
                             ExpressionAttributeValues = new() { [":role"] = new AttributeValue { SS = [role] } },
                         },
                     },

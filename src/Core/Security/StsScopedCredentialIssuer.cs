@@ -24,6 +24,8 @@ public sealed class StsScopedCredentialIssuer(
                 RoleSessionName = "user-" + userId,
                 Policy = UserDataPolicy.For(userId, resources, recordActors, options.Value.PolicyScope),
                 DurationSeconds = options.Value.CredentialMinutes * 60,
+                // The role's own policy and trust policy are written against this tag (RGW ignores it; AWS enforces it).
+                Tags = [new Tag { Key = UserDataPolicy.UserTagKey, Value = userId }],
             },
             cancellationToken);
         var credentials = response.Credentials;

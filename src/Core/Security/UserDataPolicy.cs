@@ -33,6 +33,19 @@ public static class UserDataPolicy
     public const string ObjectPrefix = "users/";
 
     /// <summary>
+    /// The session tag STS puts on every user-data session. The role's own policy is written against it
+    /// (<see cref="TaggedUser"/>), a second layer beside the session policy: credentials issued without the tag,
+    /// or with another user's, reach nothing of this user.
+    /// </summary>
+    public const string UserTagKey = "enclave-user";
+
+    /// <summary>The IAM policy variable that stands for the tagged user in the role's own policy.</summary>
+    public const string TaggedUser = "${aws:PrincipalTag/" + UserTagKey + "}";
+
+    /// <summary>Actors of services (the processor) whose records user-data sessions also write.</summary>
+    public const string ServiceActorPrefix = ActorKeyPrefix + "service:";
+
+    /// <summary>
     /// Every S3 object action the app performs on user data (HEAD and ranged GET are s3:GetObject). The bucket is
     /// versioned: checked bytes are read by their pinned version, and deletes remove every version.
     /// </summary>
