@@ -75,8 +75,11 @@ internal static class EnclaveServices
         if (host.GetValue<EnclaveRole>("Role") == EnclaveRole.Processor && host.GetValue<EnclaveMode>("Mode") == EnclaveMode.Local)
         {
             services.AddHostedService<Processing.LocalStreamPoller>();
-            services.AddHostedService<Processing.LocalDigestSchedule>();
-            services.AddHostedService<Processing.LocalSweepTimer>();
+            AddLocalSchedule(services, _ => new(AuditDigestJob.Name, AuditDigestJob.Period, RunAtStart: true));
+            AddLocalSchedule(services, sp => new(
+                Processing.DynamoStreamEvent.SweepJob,
+                TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<LimitsOptions>>().Value.SweepPeriodSeconds),
+                RunAtStart: false));
         }
 
         services.AddAuthentication(options =>
@@ -110,4 +113,9 @@ internal static class EnclaveServices
         services.AddOpenApi("v1");
         return services;
     }
+
+    private static void AddLocalSchedule(IServiceCollection services, Func<IServiceProvider, Processing.ScheduledJob> job) =>
+        services.AddSingleton<IHostedService>(sp => new Processing.LocalSchedule(
+            job(sp), sp.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>(), sp.GetRequiredService<IHostApplicationLifetime>(),
+            sp.GetRequiredService<ILogger<Processing.LocalSchedule>>()));
 }
