@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of the parsers with afl-fuzz + SharpFuzz; exits non-zero if any target crashed.
-# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]   (targets: zip table names; default 20 s each, all three)
+# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]   (targets: zip table gzip names; default 20 s each, all four)
 # Enclave.Core.dll is instrumented with the pinned SharpFuzz tool (.config/dotnet-tools.json); afl-fuzz is Debian's
 # afl++ (scripts/local/install.sh). Findings stay in artifacts/fuzz-findings/TARGET (crashes/ and hangs/);
 # reproduce one in-process (uninstrumented build) with: dotnet run --project tests/Enclave.Fuzz -c Release -- TARGET --replay FILE
@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-20}
 shift || true
-TARGETS=("${@:-zip table names}")
+TARGETS=("${@:-zip table gzip names}")
 read -r -a TARGETS <<<"${TARGETS[*]}"
 OUT=artifacts/fuzz
 FINDINGS=artifacts/fuzz-findings

@@ -17,6 +17,7 @@ internal static partial class Targets
     {
         ["zip"] = Zip,
         ["table"] = Table,
+        ["gzip"] = Gzip,
         ["names"] = Names,
     };
 
@@ -37,6 +38,8 @@ internal static partial class Targets
 
     private static readonly FileKind[] TextKinds = [FileKind.Csv, FileKind.Tsv, FileKind.JsonLines];
 
+    private static readonly FileKind[] GzipKinds = [FileKind.CsvGzip, FileKind.TsvGzip, FileKind.JsonLinesGzip];
+
     /// <summary>
     /// The ZIP inspector (end-of-directory check, entry rules, per-entry profiling). A damaged or hostile archive must
     /// come back as <see cref="ProfileOutcome.Rejected"/>: from an in-memory stream no exception is documented.
@@ -52,6 +55,17 @@ internal static partial class Targets
         }
 
         Profile(input[1..], TextKinds[input[0] % TextKinds.Length]);
+    }
+
+    /// <summary>Gzip-compressed CSV, TSV or JSON lines (the first byte picks which), under the same contract.</summary>
+    public static void Gzip(byte[] input)
+    {
+        if (input.Length == 0)
+        {
+            return;
+        }
+
+        Profile(input[1..], GzipKinds[input[0] % GzipKinds.Length]);
     }
 
     /// <summary>

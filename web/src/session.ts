@@ -19,7 +19,7 @@ export async function renderSession(root: HTMLElement, sessionId: string): Promi
   }
 
   const list = h('ul', { class: 'upload-list', 'aria-label': 'Files in this session' });
-  const picker = h('input', { id: 'file-picker', type: 'file', multiple: true, accept: '.csv,.tsv,.jsonl,.ndjson,.zip', class: 'visually-hidden' });
+  const picker = h('input', { id: 'file-picker', type: 'file', multiple: true, accept: '.csv,.tsv,.jsonl,.ndjson,.zip,.gz', class: 'visually-hidden' });
   const dropZone = h('div', { class: 'drop-zone', 'data-testid': 'drop-zone' },
     h('p', {}, 'Drag files here, or ', h('label', { for: 'file-picker', class: 'picker-label' }, 'choose files'), '.'),
     h('p', { class: 'hint' }, 'CSV, TSV, JSON lines, or a ZIP of those.'), picker);
@@ -73,7 +73,7 @@ export async function renderSession(root: HTMLElement, sessionId: string): Promi
 }
 
 const contentTypes: Record<string, string> = {
-  csv: 'text/csv', tsv: 'text/tab-separated-values', jsonl: 'application/x-ndjson', ndjson: 'application/x-ndjson', zip: 'application/zip',
+  csv: 'text/csv', tsv: 'text/tab-separated-values', jsonl: 'application/x-ndjson', ndjson: 'application/x-ndjson', zip: 'application/zip', gz: 'application/gzip',
 };
 
 function contentTypeOf(file: File): string {

@@ -7,4 +7,11 @@ public enum FileKind
     Tsv,
     JsonLines,
     Zip,
+
+    /// <summary>A gzip stream (one or more members) of CSV; its tables are <see cref="Csv"/>.</summary>
+    CsvGzip,
+
+    TsvGzip,
+
+    JsonLinesGzip,
 }

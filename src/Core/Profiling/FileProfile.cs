@@ -55,7 +55,7 @@ public sealed record ColumnProfile(
 public sealed record ValueCount(string Value, long Count, long MinCount);
 
 /// <summary>
-/// The values at ranks ⌊q·(n − 1)⌋ (0-based) of the sorted non-null values, like DuckDB's quantile_disc. When not
+/// The values at ranks max(⌈q·n⌉, 1) − 1 (0-based) of the sorted non-null values, as DuckDB's quantile_disc picks them. When not
 /// <see cref="Exact"/>, each is a value whose rank is within <see cref="RankError"/>·n of that rank. Numbers for
 /// numeric columns; ISO-8601 strings for dates and timestamps.
 /// </summary>

@@ -32,9 +32,12 @@ public static class FileProfiler
         var source = new SourceStream(content);
         try
         {
-            var profile = kind == FileKind.Zip
-                ? await ZipProfiler.ProfileAsync(source, limits, cancellationToken)
-                : new FileProfile([await TextTable.ReadAsync(source, kind, "", new ReadGuard(limits, compressed: null), limits, cancellationToken)]);
+            var profile = kind switch
+            {
+                FileKind.Zip => await ZipProfiler.ProfileAsync(source, limits, cancellationToken),
+                FileKind.CsvGzip or FileKind.TsvGzip or FileKind.JsonLinesGzip => await GzipProfiler.ProfileAsync(source, kind, limits, cancellationToken),
+                _ => new FileProfile([await TextTable.ReadAsync(source, kind, "", new ReadGuard(limits, compressed: null), limits, cancellationToken)]),
+            };
             return new ProfileOutcome.Ready(profile);
         }
         catch (Exception ex) when (source.Fault is { } fault && !ReferenceEquals(ex, fault))

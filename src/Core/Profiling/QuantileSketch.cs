@@ -3,8 +3,9 @@ namespace Enclave.Core.Profiling;
 /// <summary>
 /// Quantiles of one column: exact while it holds at most <see cref="ExactLimit"/> values (kept and sorted at the end),
 /// then a <see cref="KllSketch"/> with a stated rank error of <see cref="RankError"/>. A quantile q is the value at
-/// 0-based rank ⌊q·(n − 1)⌋ of the sorted values, as DuckDB's <c>quantile_disc</c> picks it; an estimate's true rank
-/// is within RankError·n of that.
+/// 0-based rank max(⌈q·n⌉, 1) − 1 of the sorted values (the first whose cumulative share reaches q), as DuckDB's
+/// <c>quantile_disc</c> picks it (checked by the DuckDB oracle tests); an estimate's true rank is within RankError·n of
+/// that.
 /// </summary>
 internal sealed class QuantileSketch
 {
@@ -51,7 +52,7 @@ internal sealed class QuantileSketch
             }
 
             exact.Sort();
-            return Levels.Select(q => exact[(int)Math.Floor(q * (exact.Count - 1))]).ToArray();
+            return Levels.Select(q => exact[(int)Rank(q, exact.Count)]).ToArray();
         }
 
         var (values, weights) = sketch!.Sorted();
@@ -60,7 +61,7 @@ internal sealed class QuantileSketch
         for (int i = 0; i < Levels.Length; i++)
         {
             // The first item whose cumulative weight passes the target rank (0-based, so rank + 1 items).
-            long target = (long)Math.Floor(Levels[i] * (total - 1)) + 1;
+            long target = Rank(Levels[i], total) + 1;
             long cumulative = 0;
             int at = 0;
             while (at < values.Length - 1 && cumulative + weights[at] < target)
@@ -73,4 +74,7 @@ internal sealed class QuantileSketch
 
         return result;
     }
+
+    /// <summary>The 0-based rank of quantile <paramref name="q"/> among <paramref name="n"/> sorted values.</summary>
+    public static long Rank(double q, long n) => Math.Max((long)Math.Ceiling(q * n), 1) - 1;
 }

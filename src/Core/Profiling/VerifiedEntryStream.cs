@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+
 namespace Enclave.Core.Profiling;
 
 /// <summary>
@@ -68,7 +70,7 @@ internal sealed class VerifiedEntryStream(Stream inner, long declaredLength, uin
             return;
         }
 
-        if (length != declaredLength || crc.Value != declaredCrc)
+        if (length != declaredLength || crc.GetCurrentHashAsUInt32() != declaredCrc)
         {
             throw new ProfileRejectedException("The entry is damaged: its size or checksum does not match the archive directory.");
         }

@@ -9,8 +9,23 @@ public static class FileTypes
     public const int MaxFileNameLength = 255;
 
     // A switch, not a static table: nothing mutable is shared between requests.
-    private static (FileKind Kind, string[] ContentTypes)? Lookup(string fileName) =>
-        Path.GetExtension(fileName).ToLowerInvariant() switch
+    private static (FileKind Kind, string[] ContentTypes)? Lookup(string fileName)
+    {
+        string extension = Path.GetExtension(fileName).ToLowerInvariant();
+        if (extension == ".gz")
+        {
+            // ".csv.gz": the inner extension says what the decompressed bytes are.
+            string[] gzip = ["application/gzip", "application/x-gzip"];
+            return Path.GetExtension(fileName[..^extension.Length]).ToLowerInvariant() switch
+            {
+                ".csv" => (FileKind.CsvGzip, gzip),
+                ".tsv" => (FileKind.TsvGzip, gzip),
+                ".jsonl" or ".ndjson" => (FileKind.JsonLinesGzip, gzip),
+                _ => null,
+            };
+        }
+
+        return extension switch
         {
             ".csv" => (FileKind.Csv, ["text/csv"]),
             ".tsv" => (FileKind.Tsv, ["text/tab-separated-values"]),
@@ -18,6 +33,7 @@ public static class FileTypes
             ".zip" => (FileKind.Zip, ["application/zip"]),
             _ => null,
         };
+    }
 
     /// <summary>Null when acceptable, else a message. The name is only ever metadata, never a key or a path.</summary>
     public static string? CheckFileName(string? fileName)
@@ -38,7 +54,7 @@ public static class FileTypes
             return "The file name contains characters or sequences that are not allowed.";
         }
 
-        return KindOf(fileName) is null ? "Upload a .csv, .tsv, .jsonl, .ndjson or .zip file." : null;
+        return KindOf(fileName) is null ? "Upload a .csv, .tsv, .jsonl, .ndjson or .zip file, or a .csv.gz, .tsv.gz, .jsonl.gz or .ndjson.gz." : null;
     }
 
     private static bool HasLoneSurrogate(string text)

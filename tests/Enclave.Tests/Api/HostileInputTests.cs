@@ -69,6 +69,8 @@ public sealed class HostileInputTests(ApiFixture fixture) : IClassFixture<ApiFix
                      ("x.csv\\u0000.exe", "text/csv", "10"), ("x.exe", "application/octet-stream", "10"), ("x.csv", "text/html", "10"),
                      ("x.zip", "text/csv", "10"), ("x.csv", "text/csv", "0"), ("x.csv", "text/csv", "-5"), ("x.csv", "text/csv", "99999999999999"),
                      ("x.csv", "text/csv", "\"10\""), ("", "text/csv", "10"), (" x.csv", "text/csv", "10"),
+                     ("x.gz", "application/gzip", "10"), ("x.tar.gz", "application/gzip", "10"), ("x.csv.gz", "text/csv", "10"),
+                     ("x.csv", "application/gzip", "10"),
                  })
         {
             Add($"upload {fileName} {contentType} {size}", "POST", "/api/sessions/{s}/uploads",
