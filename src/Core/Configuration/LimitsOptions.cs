@@ -57,6 +57,13 @@ public sealed class LimitsOptions
     [Range(1, 24)]
     public int MultipartWindowHours { get; set; } = 24;
 
+    /// <summary>
+    /// An incomplete multipart upload younger than this is not judged by the sweeper: storage's upload is started just
+    /// before its upload item is written.
+    /// </summary>
+    [Range(1, 86_400)]
+    public int MultipartOrphanGraceSeconds { get; set; } = 300;
+
     /// <summary>How long one presigned part URL stays valid.</summary>
     [Range(1, 15)]
     public int PartUrlMinutes { get; set; } = 15;
