@@ -97,13 +97,13 @@ public sealed class Data : Construct
     }
 
     /// <summary>
-    /// Only the browser's form POST is cross-origin, and only from the site; downloads are navigations to
+    /// Only the browser's form POST and part PUTs (multipart uploads) are cross-origin, and only from the site; downloads are navigations to
     /// presigned URLs and need no CORS. Added once the site's origin (CloudFront's domain) is known.
     /// </summary>
     public void AllowUploadsFrom(string siteOrigin) => UploadBucket.AddCorsRule(new CorsRule
     {
         AllowedOrigins = [siteOrigin],
-        AllowedMethods = [HttpMethods.POST],
+        AllowedMethods = [HttpMethods.POST, HttpMethods.PUT],
         AllowedHeaders = ["content-type"],
         MaxAge = 3600,
     });

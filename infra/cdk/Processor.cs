@@ -29,6 +29,9 @@ public sealed class Processor : Construct
     public Queue DeadLetters { get; }
 
     /// <summary>The source the app's events endpoint reads as "sweep" (Enclave.Functions.Processing.DynamoStreamEvent).</summary>
+    /// <summary>The one S3 action of the processor's own role.</summary>
+    public const string MultipartListAction = "s3:ListBucketMultipartUploads";
+
     public const string SweepJob = "upload-sweep";
 
     public CfnSchedule SweepSchedule { get; }
@@ -66,6 +69,13 @@ public sealed class Processor : Construct
             // The sweep index holds ids and times only; every look at an entry runs with the owner's scoped credentials.
             Actions = ["dynamodb:Query"],
             Resources = [$"{props.Data.DataTable.TableArn}/index/{TableSchemas.SweepDue}"],
+        }));
+        props.Role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            // The sweeper finds incomplete multipart uploads without a pending upload (keys and ids only); it aborts
+            // each with the owner's scoped credentials. No object action: this role reads and writes no user data.
+            Actions = [MultipartListAction],
+            Resources = [props.Data.UploadBucketArn],
         }));
         Secrets.GrantRead(props.Role, (props.Secrets.AuditKey, props.Secrets.AuditKeyName));
 

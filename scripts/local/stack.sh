@@ -217,7 +217,7 @@ start_s3() {
   # The user-data role: its policy is the ceiling (any user's prefix); the API narrows it per user with an
   # STS session policy, as in AWS. DynamoDB Local ignores credentials, so only the S3 half is enforced locally.
   create_role enclave-user-data \
-    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:GetObjectVersion","s3:PutObject","s3:DeleteObject","s3:DeleteObjectVersion"],"Resource":["arn:aws:s3:::*/users/*"]},{"Effect":"Allow","Action":["s3:ListBucket","s3:ListBucketVersions"],"Resource":["arn:aws:s3:::*"]}]}' >/dev/null
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:GetObjectVersion","s3:PutObject","s3:DeleteObject","s3:DeleteObjectVersion","s3:AbortMultipartUpload","s3:ListMultipartUploadParts"],"Resource":["arn:aws:s3:::*/users/*"]},{"Effect":"Allow","Action":["s3:ListBucket","s3:ListBucketVersions"],"Resource":["arn:aws:s3:::*"]}]}' >/dev/null
   cat >"$S/env/s3.env" <<EOF
 export USER_DATA_ROLE_ARN="arn:aws:iam:::role/enclave-user-data"
 export S3_PORT=$rgw_port

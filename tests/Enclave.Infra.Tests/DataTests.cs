@@ -89,11 +89,11 @@ public sealed class DataTests(SynthesizedApp synth)
     }
 
     [Fact]
-    public void Upload_bucket_cors_allows_only_the_site_origin_and_only_post()
+    public void Upload_bucket_cors_allows_only_the_site_origin_and_only_post_and_part_put()
     {
         var rules = UploadBucket()["CorsConfiguration"]!["CorsRules"]!.AsArray();
         var rule = Assert.Single(rules)!;
-        Assert.Equal(["POST"], rule["AllowedMethods"]!.AsArray().Select(m => (string)m!));
+        Assert.Equal(["POST", "PUT"], rule["AllowedMethods"]!.AsArray().Select(m => (string)m!));
         var origin = Assert.Single(rule["AllowedOrigins"]!.AsArray())!;
         Assert.DoesNotContain("*", origin.ToJsonString());
         // https:// + the distribution's domain name.

@@ -48,4 +48,15 @@ public sealed class SweepTests(SynthesizedApp synth)
         Assert.Equal(["lambda:InvokeFunction"], RoleStatements.Actions(invoke));
         Assert.Contains(function, invoke["Resource"]!.ToJsonString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_processor_role_may_list_incomplete_multipart_uploads_of_the_upload_bucket_and_nothing_else_of_it()
+    {
+        var statements = RoleStatements.Of(synth, synth.Main.Processor.App.Function.Role!);
+        var onBucket = Assert.Single(statements, s => RoleStatements.Actions(s).Any(a => a.StartsWith("s3:List", StringComparison.Ordinal)));
+        Assert.Equal([Enclave.Cdk.Processor.MultipartListAction], RoleStatements.Actions(onBucket));
+        var resource = onBucket["Resource"]!.ToJsonString();
+        Assert.Contains("-uploads-", resource, StringComparison.Ordinal);
+        Assert.DoesNotContain("/*", resource, StringComparison.Ordinal); // the bucket, no object
+    }
 }

@@ -6,10 +6,16 @@ export interface Session { sessionId: string; name: string; createdAt: string; u
 export interface Upload {
   uploadId: string; sessionId: string; fileName: string; contentType: string; declaredSize: number; size: number | null;
   status: 'pending' | 'uploaded' | 'processing' | 'ready' | 'rejected'; reason: string | null;
-  createdAt: string; updatedAt: string; expiresAt: string;
+  createdAt: string; updatedAt: string; expiresAt: string; multipart?: MultipartPlan;
 }
+export interface MultipartPlan { partSize: number; partCount: number }
+export interface PartUrl { partNumber: number; url: string; expiresAt: string }
+export interface StoredParts extends MultipartPlan { parts: { partNumber: number; size: number; etag: string }[] }
 export interface Page<T> { items: T[]; nextCursor: string | null }
-export interface CreatedUpload { uploadId: string; upload: { url: string; fields: Record<string, string> }; expiresAt: string }
+/** Exactly one of upload (one form POST) and multipart (parts, whose URLs are asked for separately) is set. */
+export interface CreatedUpload {
+  uploadId: string; upload?: { url: string; fields: Record<string, string> }; multipart?: MultipartPlan; expiresAt: string;
+}
 export interface Histogram { min: number; max: number; counts: number[] }
 export interface Quantiles {
   exact: boolean; rankError: number;
@@ -131,6 +137,10 @@ export const api = {
   upload: (sessionId: string, uploadId: string) => request<Upload>('GET', `/api/sessions/${segment(sessionId)}/uploads/${segment(uploadId)}`),
   createUpload: (sessionId: string, fileName: string, contentType: string, size: number) =>
     request<CreatedUpload>('POST', `/api/sessions/${segment(sessionId)}/uploads`, { fileName, contentType, size }),
+  partUrls: (sessionId: string, uploadId: string, partNumbers: number[]) =>
+    request<{ parts: PartUrl[] }>('POST', `/api/sessions/${segment(sessionId)}/uploads/${segment(uploadId)}/parts`, { partNumbers }),
+  storedParts: (sessionId: string, uploadId: string) =>
+    request<StoredParts>('GET', `/api/sessions/${segment(sessionId)}/uploads/${segment(uploadId)}/parts`),
   completeUpload: (sessionId: string, uploadId: string) =>
     request<Upload>('POST', `/api/sessions/${segment(sessionId)}/uploads/${segment(uploadId)}/complete`),
   profile: (sessionId: string, uploadId: string) =>

@@ -1,5 +1,6 @@
 import { api, ApiError, Session, Upload } from './api';
 import { formatBytes, formatDate, h } from './dom';
+import { PartProgress, sendParts } from './multipart';
 import { sessionHeader } from './sessions';
 import { announce, busy, clearNotice, confirmAction, describeError, focusHeading, showError } from './ui';
 
@@ -87,9 +88,11 @@ async function uploadFile(sessionId: string, file: File, list: HTMLElement, show
   const placeholder = h('li', { class: 'upload-item' }, h('span', { class: 'file-name' }, file.name), progress);
   list.querySelector('.empty')?.remove();
   list.prepend(placeholder);
+  let uploadId: string | undefined;
   try {
     const contentType = contentTypeOf(file);
     const created = await api.createUpload(sessionId, file.name, contentType, file.size);
+    uploadId = created.uploadId;
     placeholder.remove();
     const uploading: Upload = {
       uploadId: created.uploadId, sessionId, fileName: file.name, contentType, declaredSize: file.size, size: null, status: 'pending',
@@ -97,16 +100,58 @@ async function uploadFile(sessionId: string, file: File, list: HTMLElement, show
     };
     show(uploading, progress);
     announce(`Uploading ${file.name}`);
-    await postForm(created.upload.url, created.upload.fields, file, (fraction) => { progress.value = Math.round(fraction * 100); });
+    if (created.multipart) {
+      await sendInParts(sessionId, created.uploadId, file, created.multipart, progress);
+    } else if (created.upload) {
+      await postForm(created.upload.url, created.upload.fields, file, (fraction) => { progress.value = Math.round(fraction * 100); });
+    }
     progress.value = 100;
     const completed = await api.completeUpload(sessionId, created.uploadId);
     announce(`${file.name} uploaded; checking it now`);
     show(completed);
   } catch (error) {
     placeholder.remove();
+    // A cancelled upload was deleted: its row goes, and the notice below says why.
+    if (error instanceof CancelledError && uploadId) list.querySelector(`[data-upload-id="${uploadId}"]`)?.remove();
     const failed = h('li', { class: 'upload-item failed' }, h('span', { class: 'file-name' }, file.name),
       h('div', { class: 'reason', role: 'alert' }, ...(error instanceof ApiError ? describeError(error) : [String((error as Error).message)])));
     list.prepend(failed);
+  }
+}
+
+class CancelledError extends Error {}
+
+/** Parts with live percent, bytes, speed and time left beside the bar, and a Cancel that aborts the upload. */
+async function sendInParts(sessionId: string, uploadId: string, file: File, plan: { partSize: number; partCount: number },
+  progress: HTMLProgressElement): Promise<void> {
+  const figures = h('span', { class: 'meta', 'data-testid': 'upload-figures' }, '');
+  const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
+  cancel.setAttribute('aria-label', `Cancel uploading ${file.name}`);
+  progress.after(figures, cancel);
+  const aborter = new AbortController();
+  cancel.addEventListener('click', () => aborter.abort());
+  const started = performance.now();
+  let firstBytes: number | null = null;
+  const onProgress = ({ sentBytes, totalBytes }: PartProgress) => {
+    firstBytes ??= sentBytes; // resumed parts are not this page's speed
+    const percent = Math.floor((sentBytes / totalBytes) * 100);
+    progress.value = percent;
+    const seconds = (performance.now() - started) / 1000;
+    const speed = seconds > 0.5 ? (sentBytes - firstBytes) / seconds : 0;
+    const left = speed > 0 ? Math.ceil((totalBytes - sentBytes) / speed) : null;
+    figures.textContent = `${percent} % · ${formatBytes(sentBytes)} of ${formatBytes(totalBytes)}` +
+      (speed > 0 ? ` · ${formatBytes(speed)}/s` : '') + (left !== null ? ` · about ${left} s left` : '');
+  };
+  try {
+    await sendParts(sessionId, uploadId, file, plan, onProgress, aborter.signal);
+  } catch (error) {
+    if (aborter.signal.aborted) {
+      await api.deleteUpload(sessionId, uploadId);
+      throw new CancelledError(`Upload of ${file.name} cancelled.`);
+    }
+    throw error;
+  } finally {
+    cancel.remove();
   }
 }
 
@@ -137,7 +182,9 @@ const statusText: Record<Upload['status'], string> = {
 };
 
 function uploadRow(sessionId: string, upload: Upload, progress: HTMLProgressElement | undefined, onDeleted: () => void): HTMLLIElement {
-  const status = h('span', { class: `status status-${upload.status}`, 'data-status': upload.status }, statusText[upload.status]);
+  // While this page sends the file, "waiting for the file" would be wrong.
+  const label = progress && upload.status === 'pending' ? 'Uploading' : statusText[upload.status];
+  const status = h('span', { class: `status status-${upload.status}`, 'data-status': upload.status }, label);
   const actions = h('div', { class: 'actions' });
   if (upload.status === 'ready') {
     actions.append(h('a', { class: 'button secondary', href: `#/sessions/${sessionId}/uploads/${upload.uploadId}` }, 'View profile'));

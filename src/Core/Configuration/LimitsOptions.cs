@@ -37,8 +37,36 @@ public sealed class LimitsOptions
     [Range(1, 100)]
     public int PageSizeDefault { get; set; } = 20;
 
+    /// <summary>The largest file one presigned POST takes.</summary>
     [Range(1, 5L * 1024 * 1024 * 1024)]
     public long MaxUploadBytes { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>The largest file a multipart upload takes (S3 allows 5 TiB; the spec sets 5 GiB).</summary>
+    [Range(1, 5L * 1024 * 1024 * 1024 * 1024)]
+    public long MaxMultipartUploadBytes { get; set; } = 5L * 1024 * 1024 * 1024;
+
+    /// <summary>Files above this size are uploaded in parts, whatever the client asked for.</summary>
+    [Range(1, 5L * 1024 * 1024 * 1024)]
+    public long MultipartThresholdBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>The smallest part the server hands out; S3 (and RGW) refuse parts below 5 MiB except the last.</summary>
+    [Range(5L * 1024 * 1024, 5L * 1024 * 1024 * 1024)]
+    public long MinPartBytes { get; set; } = 8L * 1024 * 1024;
+
+    /// <summary>How long a multipart upload may be resumed; the bucket's abort-incomplete rule (1 day) must not be shorter.</summary>
+    [Range(1, 24)]
+    public int MultipartWindowHours { get; set; } = 24;
+
+    /// <summary>
+    /// An incomplete multipart upload younger than this is not judged by the sweeper: storage's upload is started just
+    /// before its upload item is written.
+    /// </summary>
+    [Range(1, 86_400)]
+    public int MultipartOrphanGraceSeconds { get; set; } = 300;
+
+    /// <summary>How long one presigned part URL stays valid.</summary>
+    [Range(1, 15)]
+    public int PartUrlMinutes { get; set; } = 15;
 
     [Range(1, 10_000)]
     public int MaxUploadsPerSession { get; set; } = 100;

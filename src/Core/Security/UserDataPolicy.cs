@@ -46,11 +46,15 @@ public static class UserDataPolicy
     public const string ServiceActorPrefix = ActorKeyPrefix + "service:";
 
     /// <summary>
-    /// Every S3 object action the app performs on user data (HEAD and ranged GET are s3:GetObject). The bucket is
-    /// versioned: checked bytes are read by their pinned version, and deletes remove every version.
+    /// Every S3 object action the app performs on user data (HEAD and ranged GET are s3:GetObject; starting, sending and
+    /// completing parts are s3:PutObject). The bucket is versioned: checked bytes are read by their pinned version, and
+    /// deletes remove every version.
     /// </summary>
     public static readonly ImmutableArray<string> ObjectActions =
-        ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"];
+        [
+            "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion",
+            "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts",
+        ];
 
     /// <summary>Listing keys and their versions, both narrowed to the user's prefix.</summary>
     public static readonly ImmutableArray<string> ListActions = ["s3:ListBucket", "s3:ListBucketVersions"];

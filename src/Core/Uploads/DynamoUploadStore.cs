@@ -428,7 +428,16 @@ public sealed class DynamoUploadStore(
         item["updatedAt"] = Attr.S(Attr.Iso(u.UpdatedAt));
         item[Attr.Ttl] = Attr.N(u.ExpiresAt.ToUnixTimeSeconds());
         item[TableSchemas.SweepShard] = Attr.S(SweepSchedule.Shard(u.UploadId));
-        item[TableSchemas.SweepAt] = Attr.S(Attr.Iso(SweepDueAt(u.CreatedAt)));
+        var due = SweepDueAt(u.CreatedAt);
+        if (u.Multipart is { } plan)
+        {
+            item["partSize"] = Attr.N(plan.PartSize);
+            item["partCount"] = Attr.N(plan.PartCount);
+            item["s3UploadId"] = Attr.S(plan.S3UploadId);
+            due = SweepSchedule.DueAt(u.CreatedAt, limits.Value.MultipartWindowHours * 60);
+        }
+
+        item[TableSchemas.SweepAt] = Attr.S(Attr.Iso(due));
         return item;
     }
 
@@ -444,5 +453,38 @@ public sealed class DynamoUploadStore(
         DateTimeOffset.Parse(item.RequireS("createdAt"), System.Globalization.CultureInfo.InvariantCulture),
         DateTimeOffset.Parse(item.RequireS("updatedAt"), System.Globalization.CultureInfo.InvariantCulture),
         DateTimeOffset.FromUnixTimeSeconds(item.GetN(Attr.Ttl)),
-        item.GetS("versionId"));
+        item.GetS("versionId"),
+        item.GetS("s3UploadId") is { } s3UploadId ? new MultipartPlan(item.GetN("partSize"), (int)item.GetN("partCount"), s3UploadId) : null);
+
+    public async Task<IReadOnlyList<Upload>> ListOpenMultipartAsync(string ownerId, string sessionId, CancellationToken cancellationToken)
+    {
+        var open = new List<Upload>();
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var page = await Dynamo.QueryAsync(
+                new QueryRequest
+                {
+                    TableName = Table,
+                    KeyConditionExpression = "pk = :pk AND begins_with(sk, :prefix)",
+                    FilterExpression = "attribute_exists(s3UploadId) AND #status IN (:pending, :deleting)",
+                    ExpressionAttributeNames = new() { ["#status"] = "status" },
+                    ExpressionAttributeValues = new()
+                    {
+                        [":pk"] = Attr.S(DynamoSessionStore.OwnerKey(ownerId)),
+                        [":prefix"] = Attr.S($"{Prefix}{sessionId}#"),
+                        [":pending"] = Attr.S(UploadStatus.Pending),
+                        [":deleting"] = Attr.S(UploadStatus.Deleting),
+                    },
+                    ConsistentRead = true,
+                    ExclusiveStartKey = start,
+                },
+                cancellationToken);
+            open.AddRange(page.Items.Select(FromItem));
+            start = page.LastEvaluatedKey is { Count: > 0 } ? page.LastEvaluatedKey : null;
+        }
+        while (start is not null);
+
+        return open;
+    }
 }

@@ -14,6 +14,21 @@ public interface IObjectStore
 
     Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>Starts a multipart upload of the key with its content type fixed; returns storage's upload id.</summary>
+    Task<string> StartMultipartAsync(string key, string contentType, CancellationToken cancellationToken);
+
+    /// <summary>A presigned UploadPart PUT for this key, upload id and part number only, with the part's size signed in.</summary>
+    Task<string> CreatePartUrlAsync(string key, string s3UploadId, int partNumber, long size, DateTimeOffset expiresAt);
+
+    /// <summary>The parts storage holds for the multipart upload, by part number; null when it is no longer open.</summary>
+    Task<IReadOnlyList<StoredPart>?> ListPartsAsync(string key, string s3UploadId, CancellationToken cancellationToken);
+
+    /// <summary>Assembles the listed parts into the object; returns the new version with its size and content type.</summary>
+    Task<StoredObject> CompleteMultipartAsync(string key, string s3UploadId, IReadOnlyList<StoredPart> parts, CancellationToken cancellationToken);
+
+    /// <summary>Aborts the multipart upload so no part URL can write any more; a no-op when it is gone already.</summary>
+    Task AbortMultipartAsync(string key, string s3UploadId, CancellationToken cancellationToken);
+
     /// <summary>Removes every version of the key (and its delete markers) at once.</summary>
     Task DeleteAsync(string key, CancellationToken cancellationToken);
 

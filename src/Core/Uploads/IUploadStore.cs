@@ -49,6 +49,9 @@ public interface IUploadStore
     /// <summary>Deletes the item; if its form could still write, a tombstone stays on the sweeper's list until it cannot.</summary>
     Task RemoveAsync(string ownerId, Upload upload, CancellationToken cancellationToken);
 
+    /// <summary>The session's multipart uploads that storage may still hold open (pending or being deleted), for aborting them.</summary>
+    Task<IReadOnlyList<Upload>> ListOpenMultipartAsync(string ownerId, string sessionId, CancellationToken cancellationToken);
+
     /// <summary>Deletes every upload item of a session, a page at a time, for removing the session; tombstones as <see cref="RemoveAsync"/>.</summary>
     Task RemoveAllAsync(string ownerId, string sessionId, CancellationToken cancellationToken);
 }

@@ -68,6 +68,81 @@ public sealed class S3ObjectStore(IUserDataClients userData, IOptions<StorageOpt
         }
     }
 
+    public async Task<string> StartMultipartAsync(string key, string contentType, CancellationToken cancellationToken) =>
+        (await S3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Bucket, Key = key, ContentType = contentType }, cancellationToken))
+        .UploadId;
+
+    public Task<string> CreatePartUrlAsync(string key, string s3UploadId, int partNumber, long size, DateTimeOffset expiresAt)
+    {
+        var request = new GetPreSignedUrlRequest
+        {
+            BucketName = Bucket,
+            Key = key,
+            Verb = HttpVerb.PUT,
+            UploadId = s3UploadId,
+            PartNumber = partNumber,
+            Expires = expiresAt.UtcDateTime,
+            Protocol = storage.Value.S3PresignOverHttp ? Protocol.HTTP : Protocol.HTTPS,
+        };
+        // Signed into the URL: storage refuses a body of any other length (S3; verified on RGW in MultipartUploadTests).
+        request.Headers.ContentLength = size;
+        return S3.GetPreSignedURLAsync(request);
+    }
+
+    public async Task<IReadOnlyList<StoredPart>?> ListPartsAsync(string key, string s3UploadId, CancellationToken cancellationToken)
+    {
+        var parts = new List<StoredPart>();
+        try
+        {
+            int? marker = null;
+            do
+            {
+                var page = await S3.ListPartsAsync(
+                    new ListPartsRequest { BucketName = Bucket, Key = key, UploadId = s3UploadId, PartNumberMarker = marker?.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                    cancellationToken);
+                parts.AddRange((page.Parts ?? []).Select(p => new StoredPart(p.PartNumber ?? 0, p.Size ?? 0, p.ETag)));
+                marker = page.IsTruncated == true ? page.NextPartNumberMarker : null;
+            }
+            while (marker is not null);
+        }
+        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchUpload")
+        {
+            return null;
+        }
+
+        return parts;
+    }
+
+    public async Task<StoredObject> CompleteMultipartAsync(string key, string s3UploadId, IReadOnlyList<StoredPart> parts, CancellationToken cancellationToken)
+    {
+        var done = await S3.CompleteMultipartUploadAsync(
+            new CompleteMultipartUploadRequest
+            {
+                BucketName = Bucket,
+                Key = key,
+                UploadId = s3UploadId,
+                PartETags = [.. parts.Select(p => new PartETag(p.PartNumber, p.ETag))],
+            },
+            cancellationToken);
+        // The completed version is the one to pin, whatever the key's current version is by the time we look.
+        var head = await S3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = key, VersionId = done.VersionId }, cancellationToken);
+        return head.VersionId is { Length: > 0 } and not "null"
+            ? new StoredObject(head.ContentLength, head.Headers.ContentType, head.VersionId)
+            : throw new InvalidOperationException("The uploads bucket is not versioned.");
+    }
+
+    public async Task AbortMultipartAsync(string key, string s3UploadId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await S3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = s3UploadId }, cancellationToken);
+        }
+        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchUpload")
+        {
+            // Completed or aborted already: either way no part URL writes any more.
+        }
+    }
+
     public Task DeleteAsync(string key, CancellationToken cancellationToken) => DeleteVersionsAsync(key, v => v.Key == key, cancellationToken);
 
     public Task<int> DeleteVersionsExceptAsync(string key, string keepVersionId, CancellationToken cancellationToken) =>

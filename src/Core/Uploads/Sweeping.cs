@@ -24,3 +24,16 @@ public interface ISweepList
 {
     Task<IReadOnlyList<SweepEntry>> DueAsync(int limitPerShard, CancellationToken cancellationToken);
 }
+
+/// <summary>An incomplete multipart upload in storage, found by listing the bucket rather than from an upload item.</summary>
+public sealed record OpenMultipartUpload(string OwnerId, string SessionId, string UploadId, string S3UploadId, DateTimeOffset Initiated);
+
+/// <summary>
+/// Incomplete multipart uploads under <c>users/</c>, listed with the processor's own credentials, which may list them
+/// and nothing else of the bucket: the answer is keys, upload ids and times. Aborting one runs with its owner's credentials.
+/// </summary>
+public interface IMultipartUploadList
+{
+    /// <summary>Those initiated before <paramref name="initiatedBefore"/>, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<OpenMultipartUpload>> OpenAsync(DateTimeOffset initiatedBefore, int limit, CancellationToken cancellationToken);
+}

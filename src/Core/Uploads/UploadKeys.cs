@@ -16,4 +16,18 @@ public static class UploadKeys
     public static string Original(string ownerId, string sessionId, string uploadId) => UploadPrefix(ownerId, sessionId, uploadId) + "original";
 
     public static string Profile(string ownerId, string sessionId, string uploadId) => UploadPrefix(ownerId, sessionId, uploadId) + "profile.json";
+
+    /// <summary>Reads the ids back out of an <see cref="Original"/> key; false for any other key.</summary>
+    public static bool TryParseOriginal(string key, out string ownerId, out string sessionId, out string uploadId)
+    {
+        (ownerId, sessionId, uploadId) = ("", "", "");
+        if (key.Split('/') is not ["users", var owner, "sessions", var session, "uploads", var upload, "original"] ||
+            !Ids.EntityId.TryParse(owner, out var o) || !Ids.EntityId.TryParse(session, out var s) || !Ids.EntityId.TryParse(upload, out var u))
+        {
+            return false;
+        }
+
+        (ownerId, sessionId, uploadId) = (o.Value, s.Value, u.Value);
+        return true;
+    }
 }

@@ -92,7 +92,11 @@ public sealed partial class UploadProcessor(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete the file of rejected upload {UploadId}; expiry will")]
     private static partial void LogCleanupDeferred(ILogger logger, string uploadId);
 
-    private ProfileLimits ProfileLimits() => new() { MaxUncompressedBytes = Math.Max(limits.Value.MaxUploadBytes * 10, 1L << 30) };
+    /// <summary>Ten times the largest file either way of uploading takes, so a ZIP of the largest size still fits.</summary>
+    private ProfileLimits ProfileLimits() => new()
+    {
+        MaxUncompressedBytes = Math.Max(Math.Max(limits.Value.MaxUploadBytes, limits.Value.MaxMultipartUploadBytes) * 10, 1L << 30),
+    };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {UploadId} needs no processing")]
     private static partial void LogSkipped(ILogger logger, string uploadId);

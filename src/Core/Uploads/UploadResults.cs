@@ -19,4 +19,7 @@ public abstract record UploadAccess<T>
 
     /// <summary>The upload exists but is not in a state that allows this (e.g. not ready yet).</summary>
     public sealed record Conflict(string Message) : UploadAccess<T>;
+
+    /// <summary>The request itself is wrong (e.g. a part number outside the plan); nothing was changed.</summary>
+    public sealed record Invalid(string Field, string Message) : UploadAccess<T>;
 }

@@ -71,6 +71,7 @@ internal static class EnclaveServices
         services.AddScoped<AuditDigestJob>();
         services.AddScoped<UploadSweeper>();
         services.AddSingleton<ISweepList, DynamoSweepList>();
+        services.AddSingleton<IMultipartUploadList, S3MultipartUploadList>();
         var host = configuration.GetSection(EnclaveHostOptions.Section);
         if (host.GetValue<EnclaveRole>("Role") == EnclaveRole.Processor && host.GetValue<EnclaveMode>("Mode") == EnclaveMode.Local)
         {

@@ -116,7 +116,7 @@ internal sealed partial class StartupChecks(
             },
             cancellationToken);
 
-        // The browser posts uploads straight to the bucket, cross-origin: only the site's origin may, and only POST.
+        // The browser posts uploads (and puts parts) straight to the bucket, cross-origin: only the site's origin may.
         if (web.Value.SiteOrigin is { } siteOrigin)
         {
             await s3.PutCORSConfigurationAsync(
@@ -125,7 +125,7 @@ internal sealed partial class StartupChecks(
                     BucketName = options.UploadBucket,
                     Configuration = new CORSConfiguration
                     {
-                        Rules = [new CORSRule { AllowedOrigins = [siteOrigin], AllowedMethods = ["POST"], MaxAgeSeconds = 600 }],
+                        Rules = [new CORSRule { AllowedOrigins = [siteOrigin], AllowedMethods = ["POST", "PUT"], AllowedHeaders = ["content-type"], MaxAgeSeconds = 600 }],
                     },
                 },
                 cancellationToken);

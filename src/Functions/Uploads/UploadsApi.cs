@@ -9,7 +9,9 @@ using Microsoft.Extensions.Options;
 
 namespace Enclave.Functions.Uploads;
 
-internal sealed record CreateUploadRequest(string? FileName, string? ContentType, long? Size);
+internal sealed record CreateUploadRequest(string? FileName, string? ContentType, long? Size, bool? Multipart);
+
+internal sealed record PartsRequest(IReadOnlyList<int>? PartNumbers);
 
 /// <summary>
 /// Uploads of one session of the signed-in user. File bytes never pass through the API: the browser
@@ -23,7 +25,18 @@ internal static class UploadsApi
         uploads.MapPost("", CreateAsync);
         uploads.MapGet("", ListAsync);
         uploads.MapGet("/{uploadId}", GetAsync);
-        uploads.MapPost("/{uploadId}/complete", CompleteAsync);
+        uploads.MapPost("/{uploadId}/parts", SignPartsAsync)
+            .WithSummary("Presigned PUT URLs for parts of a pending multipart upload")
+            .WithDescription("At most 100 part numbers per call, each from 1 to partCount; every URL is an S3 UploadPart of this " +
+                             "upload's key and storage upload id only, with the part's size signed in, valid for at most 15 minutes. " +
+                             "409 unless the upload is a pending multipart upload whose window is open.");
+        uploads.MapGet("/{uploadId}/parts", ListPartsAsync)
+            .WithSummary("The parts storage already holds, for resuming")
+            .WithDescription("Lists the parts of a pending multipart upload (ListParts), so a client sends only the missing ones.");
+        uploads.MapPost("/{uploadId}/complete", CompleteAsync)
+            .WithDescription("Checks the file in storage and starts processing. For a multipart upload the server lists the parts " +
+                             "itself and completes only when parts 1..partCount are all there with their planned sizes; otherwise 409 " +
+                             "naming the missing or wrongly sized parts. What is accepted is pinned and never changes.");
         uploads.MapGet("/{uploadId}/profile", ProfileAsync);
         uploads.MapGet("/{uploadId}/download", DownloadAsync);
         uploads.MapDelete("/{uploadId}", DeleteAsync);
@@ -38,7 +51,7 @@ internal static class UploadsApi
             return TypedResults.NotFound();
         }
 
-        return await service.CreateAsync(user.Id, session.Value, body?.FileName, body?.ContentType, body?.Size, cancellationToken) switch
+        return await service.CreateAsync(user.Id, session.Value, body?.FileName, body?.ContentType, body?.Size, body?.Multipart, cancellationToken) switch
         {
             CreateUploadOutcome.Created created => TypedResults.Created($"/api/sessions/{session.Value}/uploads/{created.Upload.UploadId}", created.Upload),
             CreateUploadOutcome.Invalid invalid => await accessLog.RefusedAsync(
@@ -101,6 +114,39 @@ internal static class UploadsApi
         {
             UploadAccess<Upload>.Found found => TypedResults.Ok(found.Value),
             UploadAccess<Upload>.Conflict conflict => new ProblemResult(StatusCodes.Status409Conflict, title: conflict.Message),
+            _ => TypedResults.NotFound(),
+        };
+    }
+
+    private static async Task<Results<Ok<PartUrls>, NotFound, ProblemResult>> SignPartsAsync(
+        string sessionId, string uploadId, PartsRequest? body, UploadService service, CurrentUser user, CancellationToken cancellationToken)
+    {
+        if (!TryIds(sessionId, uploadId, out var session, out var upload))
+        {
+            return TypedResults.NotFound();
+        }
+
+        return await service.SignPartsAsync(user.Id, session, upload, body?.PartNumbers, cancellationToken) switch
+        {
+            UploadAccess<PartUrls>.Found found => TypedResults.Ok(found.Value),
+            UploadAccess<PartUrls>.Conflict conflict => new ProblemResult(StatusCodes.Status409Conflict, title: conflict.Message),
+            UploadAccess<PartUrls>.Invalid invalid => ProblemResult.Field(invalid.Field, invalid.Message),
+            _ => TypedResults.NotFound(),
+        };
+    }
+
+    private static async Task<Results<Ok<StoredParts>, NotFound, ProblemResult>> ListPartsAsync(
+        string sessionId, string uploadId, UploadService service, CurrentUser user, CancellationToken cancellationToken)
+    {
+        if (!TryIds(sessionId, uploadId, out var session, out var upload))
+        {
+            return TypedResults.NotFound();
+        }
+
+        return await service.ListPartsAsync(user.Id, session, upload, cancellationToken) switch
+        {
+            UploadAccess<StoredParts>.Found found => TypedResults.Ok(found.Value),
+            UploadAccess<StoredParts>.Conflict conflict => new ProblemResult(StatusCodes.Status409Conflict, title: conflict.Message),
             _ => TypedResults.NotFound(),
         };
     }

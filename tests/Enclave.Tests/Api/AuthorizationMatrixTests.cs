@@ -45,6 +45,8 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         ["POST /api/sessions/{sessionId}/uploads"] = [401, 404, 404, 403, 201],
         ["GET /api/sessions/{sessionId}/uploads"] = [401, 404, 404, 200, 200],
         ["GET /api/sessions/{sessionId}/uploads/{uploadId}"] = [401, 404, 404, 200, 200],
+        ["POST /api/sessions/{sessionId}/uploads/{uploadId}/parts"] = [401, 404, 404, 403, 409],
+        ["GET /api/sessions/{sessionId}/uploads/{uploadId}/parts"] = [401, 404, 404, 409, 409],
         ["POST /api/sessions/{sessionId}/uploads/{uploadId}/complete"] = [401, 404, 404, 403, 409],
         ["GET /api/sessions/{sessionId}/uploads/{uploadId}/profile"] = [401, 404, 404, 409, 409],
         ["GET /api/sessions/{sessionId}/uploads/{uploadId}/download"] = [401, 404, 404, 409, 409],

@@ -18,6 +18,7 @@ public sealed class SweeperFixture : ProcessorFixture
     {
         settings["Enclave__Limits__UploadFormMinutes"] = "1";
         settings["Enclave__Limits__SweepPeriodSeconds"] = "2";
+        settings["Enclave__Limits__MultipartOrphanGraceSeconds"] = "1";
     }
 }
 
@@ -28,6 +29,46 @@ public sealed class SweeperFixture : ProcessorFixture
 public sealed class SweeperTests(SweeperFixture fixture) : IClassFixture<SweeperFixture>
 {
     private static readonly byte[] Csv = Encoding.UTF8.GetBytes("city,temp\nOslo,3\nRome,14\n");
+
+    [Fact]
+    public async Task Incomplete_multipart_uploads_without_their_pending_upload_are_aborted_and_a_live_one_is_kept()
+    {
+        using var client = fixture.Client();
+        await client.RegisterAndSignInAsync();
+        var owner = client.UserId!;
+        var session = await client.CreateSessionAsync("multipart sweep");
+        var live = await client.PostAsync($"/api/sessions/{session}/uploads", new { fileName = "big.csv", contentType = "text/csv", size = 10_000_000, multipart = true });
+        Assert.Equal(HttpStatusCode.Created, live.StatusCode);
+        var liveId = (await live.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("uploadId").GetString()!;
+
+        // Storage's owner starts multipart uploads the app knows nothing of: one for an upload id with no item, one
+        // beside the live upload (another storage upload id at its key).
+        using var admin = fixture.Stack.CreateAdminS3();
+        var orphanId = Core.Ids.EntityId.New().Value;
+        var orphanKey = UploadKeys.Original(owner, session, orphanId);
+        var liveKey = UploadKeys.Original(owner, session, liveId);
+        await admin.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = fixture.Storage.Bucket, Key = orphanKey });
+        var intruder = (await admin.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = fixture.Storage.Bucket, Key = liveKey })).UploadId;
+
+        async Task<List<MultipartUpload>> OpenAsync() =>
+            (await admin.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = fixture.Storage.Bucket, Prefix = UploadKeys.SessionPrefix(owner, session) }))
+            .MultipartUploads ?? [];
+
+        var deadline = DateTimeOffset.UtcNow.AddMinutes(1);
+        while ((await OpenAsync()).Count > 1)
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, "the sweeper did not abort the orphans in a minute. Processor:\n" +
+                                                          string.Join('\n', fixture.Processor.Lines.TakeLast(15)));
+            await Task.Delay(500);
+        }
+
+        var left = Assert.Single(await OpenAsync());
+        Assert.Equal(liveKey, left.Key);
+        Assert.NotEqual(intruder, left.UploadId);
+        var records = await fixture.Records().BySessionAsync(session, null, null, 100, null, CancellationToken.None);
+        Assert.Contains(records.Items, r => r.Record is { Action: "upload.sweep", Reason: "multipart-orphan" } && r.Record.UploadId == orphanId && r.Record.SubjectUserId == owner);
+        Assert.Contains(records.Items, r => r.Record is { Action: "upload.sweep", Reason: "multipart-pending" } && r.Record.UploadId == liveId);
+    }
 
     [Fact]
     public async Task Once_the_windows_close_strays_are_swept_and_pending_uploads_expire()

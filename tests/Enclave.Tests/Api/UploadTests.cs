@@ -181,7 +181,7 @@ public sealed class UploadTests(ApiFixture fixture) : IClassFixture<ApiFixture>,
     [InlineData("program.exe", "application/octet-stream", 10L, "fileName")]
     [InlineData("data.csv", "text/html", 10L, "contentType")]
     [InlineData("data.csv", "text/csv", 0L, "size")]
-    [InlineData("data.csv", "text/csv", 104857601L, "size")]
+    [InlineData("data.csv", "text/csv", 5368709121L, "size")]
     public async Task Bad_upload_requests_get_field_errors_and_create_nothing(string fileName, string contentType, long size, string field)
     {
         var (client, session) = await SignedInWithSessionAsync();

@@ -151,9 +151,10 @@ public static class StorageInvariants
             }
         }
 
-        var pendingPrefixes = uploads.Where(u => u.RequireS("status") == UploadStatus.Pending)
-            .Select(u => UploadKeys.UploadPrefix(OwnerOf(u), u.RequireS("sessionId"), u.RequireS("uploadId"))).ToHashSet(StringComparer.Ordinal);
-        violations.AddRange(multipart.Where(m => !pendingPrefixes.Contains(m.Key[..(m.Key.LastIndexOf('/') + 1)]))
+        // A pending multipart upload owns exactly the storage upload id it holds; a form upload owns none.
+        var pendingMultipart = uploads.Where(u => u.RequireS("status") == UploadStatus.Pending && u.GetS("s3UploadId") is not null)
+            .Select(u => (UploadKeys.Original(OwnerOf(u), u.RequireS("sessionId"), u.RequireS("uploadId")), u.RequireS("s3UploadId"))).ToHashSet();
+        violations.AddRange(multipart.Where(m => !pendingMultipart.Contains((m.Key, m.UploadId)))
             .Select(m => $"incomplete multipart upload {m.UploadId} at {m.Key} without a pending upload"));
 
         // An upload deleted while its form could still write leaves a tombstone; until it is swept, its prefix may hold objects.

@@ -9,7 +9,7 @@ namespace Enclave.Tests.Infrastructure;
 /// The API serving the built web app (web/dist) on a fixed free port, the upload processor, and Debian's
 /// headless Chromium driven by Playwright (never a downloaded browser).
 /// </summary>
-public sealed class WebFixture : ProcessorFixture
+public class WebFixture : ProcessorFixture
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
