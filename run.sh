@@ -25,13 +25,17 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-scripts/local/stack.sh start "$STATE"
+# The SMTP sink writes every mail the app sends into .local/mail/ (one .eml each), where you read your links.
+MAIL_DIR="$PWD/.local/mail" scripts/local/stack.sh start "$STATE"
 # shellcheck source=/dev/null
 source "$STATE/stack.env"
 # shellcheck source=scripts/local/api-env.sh
 source scripts/local/api-env.sh
 # Local mode generates random development secrets here once (git-ignored), and says so in the log.
 export Enclave__Secrets__LocalFile="$PWD/.local/secrets.json"
+# Account mail goes to the stack's SMTP sink over plain SMTP on loopback; links point at this site.
+export Enclave__Mail__SmtpHost=127.0.0.1 Enclave__Mail__SmtpPort="$MAIL_PORT" Enclave__Mail__RequireStartTls=false
+export Enclave__Mail__Sender=enclave@localhost.localdomain Enclave__Mail__SiteOrigin="http://127.0.0.1:$PORT"
 
 # The API also serves the web app; the page may connect to the bucket, whose CORS rule allows only this site.
 Enclave__Web__Root="$PWD/web/dist" Enclave__Web__UploadOrigin="$S3_URL" Enclave__Web__SiteOrigin="http://127.0.0.1:$PORT" \
@@ -47,4 +51,5 @@ for _ in $(seq 100); do
 done
 echo
 echo "Enclave is running at http://127.0.0.1:$PORT  (web app at /, API under /api, OpenAPI at /api/openapi.json). Ctrl-C stops it."
+echo "Mail (verification and reset links) lands in $MAIL_DIR, one .eml per message."
 wait "$API_PID"

@@ -9,7 +9,7 @@ DDB_HOME=$REPO/.tools/dynamodb
 DDB_NPM_VERSION=11.1.0
 # curl: stack.sh polls readiness; clang + zlib1g-dev: Native AOT publishing of the API; afl++: scripts/fuzz.sh;
 # chromium: the browser tests.
-DEB_PACKAGES=(radosgw ceph-mon ceph-osd curl clang zlib1g-dev afl++ chromium)
+DEB_PACKAGES=(radosgw ceph-mon ceph-osd curl clang zlib1g-dev afl++ chromium python3-aiosmtpd)
 
 log() { echo "install.sh: $*" >&2; }
 

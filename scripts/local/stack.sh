@@ -6,7 +6,9 @@
 # restart-* reuse the recorded port (old process may be dead or SIGSTOPped); restart-s3 restarts only radosgw.
 # Run scripts/local/install.sh first. After start, `source STATE_DIR/stack.env` gives:
 #   DYNAMODB_URL, DYNAMODB_PORT, S3_URL, S3_PORT, S3_ACCESS_KEY, S3_SECRET_KEY, CEPH_CONF, USER_DATA_ROLE_ARN,
-#   STACK_PIDS (all) and DYNAMODB_PID, MON_PID, OSD_PID, RGW_PID.
+#   MAIL_PORT, MAIL_DIR (the SMTP sink: every message lands in MAIL_DIR as one .eml),
+#   STACK_PIDS (all) and DYNAMODB_PID, MON_PID, OSD_PID, RGW_PID, MAIL_PID.
+# MAIL_DIR at start chooses where mail lands (./run.sh uses .local/mail); default STATE_DIR/mail.
 # DYNAMODB_ON_DISK=1 at start keeps DynamoDB's data in STATE_DIR/dynamodb-data, so it survives restart-dynamodb
 # (fault tests kill it); by default it is in memory and a restart starts empty.
 set -euo pipefail
@@ -237,6 +239,19 @@ create_role() {
   echo "arn:aws:iam:::role/$1"
 }
 
+# ---------------------------------------------------------------- SMTP sink
+# Debian's python3 explicitly: it has python3-aiosmtpd; another python3 may come first on PATH.
+# The last argument tags the process with STATE_DIR (see alive).
+mail_launch() {
+  local port=$1 dir=$2
+  /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || die "python3-aiosmtpd missing: run scripts/local/install.sh first"
+  mkdir -p "$dir"; dir=$(cd "$dir" && pwd)
+  launch mail /usr/bin/python3 "$REPO/scripts/local/mail-sink.py" "$port" "$dir" "$S/"
+  printf 'export MAIL_PORT=%s\nexport MAIL_DIR="%s"\n' "$port" "$dir" >"$S/env/mail.env"
+}
+
+mail_ready() { python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1); sys.exit(0 if s.recv(3) == b"220" else 1)' "$1" 2>/dev/null; }
+
 # ---------------------------------------------------------------- commands
 cmd=${1:-}; S=${2:-}
 [[ -n $cmd && -n $S ]] || die "usage: stack.sh start|stop|start-dynamodb|start-s3|restart-dynamodb|restart-s3|create-role STATE_DIR [ROLE POLICY]"
@@ -246,12 +261,14 @@ trap cleanup_on_failure EXIT
 
 case $cmd in
   start)
-    not_running dynamodb mon osd rgw
-    # DynamoDB boots while Ceph bootstraps.
-    ddb_port=$(free_ports 1)
+    not_running dynamodb mon osd rgw mail
+    # DynamoDB and the mail sink boot while Ceph bootstraps.
+    read -r ddb_port mail_port <<<"$(free_ports 2)"
     ddb_launch "$ddb_port"
+    mail_launch "$mail_port" "${MAIL_DIR:-$S/mail}"
     start_s3
     wait_for dynamodb 30 ddb_ready "$ddb_port"
+    wait_for mail 10 mail_ready "$mail_port"
     write_env ;;
   start-dynamodb)
     not_running dynamodb
@@ -281,7 +298,7 @@ case $cmd in
     create_role "${3:?usage: stack.sh create-role STATE_DIR ROLE_NAME POLICY_JSON}" "${4:?policy JSON}" ;;
   stop)
     # Gateway first, then OSD, then mon; only PIDs recorded in STATE_DIR/pids.
-    for name in rgw dynamodb osd mon; do stop_one "$name"; done
+    for name in rgw dynamodb mail osd mon; do stop_one "$name"; done
     rm -rf "$S/ceph" "$S/env" "$S/dynamodb-data"
     write_env ;;
   *) die "unknown command: $cmd" ;;

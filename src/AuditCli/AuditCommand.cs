@@ -33,8 +33,10 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
           verify  same selection as query: checks every record's HMAC; with --day only, also checks the
                   day's signed digests, so removed and added records are found too
           digest  [--day YYYY-MM-DD] seals closed windows (default: yesterday and today) [--window-minutes 60]
-          grant   --email ADDRESS --role auditor|admin --identity-table NAME [--operator NAME]
-          revoke  --email ADDRESS --role auditor|admin --identity-table NAME [--operator NAME]
+          grant   --user-id ID --role auditor|admin --identity-table NAME [--operator NAME] [--confirm yes]
+          revoke  --user-id ID --role auditor|admin --identity-table NAME [--operator NAME] [--confirm yes]
+                  shows the account (email, created, verified) first and changes nothing without --confirm yes;
+                  a role is granted only to an account whose email is verified
 
         common: --table NAME (default enclave-audit) --endpoint-url URL --region REGION
                 --key-secret NAME (Secrets Manager, via SSM) | --key-file PATH (Local mode secrets file)
@@ -54,7 +56,7 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
         ["actor", "session", "subject", "day", "from", "to", "outcome"], StringComparer.Ordinal);
 
     private static readonly System.Collections.Frozen.FrozenSet<string> RoleOptions = System.Collections.Frozen.FrozenSet.ToFrozenSet(
-        ["email", "role", "identity-table", "operator"], StringComparer.Ordinal);
+        ["user-id", "role", "identity-table", "operator", "confirm"], StringComparer.Ordinal);
 
     public async Task<int> RunAsync(string[] args, TextWriter output, TextWriter? error = null)
     {
@@ -197,7 +199,13 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
             throw new UsageException("--role must be auditor or admin.");
         }
 
-        var email = cli.Require("email");
+        var userId = cli.Require("user-id");
+        var confirmed = cli.Get("confirm") switch
+        {
+            null => false,
+            "yes" => true,
+            _ => throw new UsageException("--confirm takes only 'yes'."),
+        };
         var identityTable = cli.Require("identity-table");
         var operatorName = cli.Get("operator") ?? await CallerIdentityAsync(cli, cancellationToken);
         if (operatorName.Length is 0 or > 200 || operatorName.Any(char.IsControl))
@@ -210,14 +218,29 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
         var grants = new RoleGrants(dynamo, identityTable, Table(cli), key, clock, Layout(cli));
         try
         {
-            switch (await grants.ChangeAsync(change, email, role, operatorName, cancellationToken))
+            var account = await grants.DescribeAsync(userId, cancellationToken) ?? throw new UsageException("No account has that user id.");
+            await output.WriteLineAsync(account.ToString());
+            if (change == RoleChange.Grant && account.VerifiedAt is null)
+            {
+                throw new UsageException("Refused: roles are granted only to accounts whose email is verified.");
+            }
+
+            if (!confirmed)
+            {
+                await output.WriteLineAsync($"Nothing changed. Check the account above, then run again with --confirm yes to {(change == RoleChange.Grant ? "grant" : "revoke")} {role}.");
+                return Usage;
+            }
+
+            switch (await grants.ChangeAsync(change, userId, role, operatorName, cancellationToken))
             {
                 case RoleChangeResult.Done done:
                     await output.WriteLineAsync($"{(change == RoleChange.Grant ? "granted" : "revoked")} {role} " +
                                                 $"{(change == RoleChange.Grant ? "to" : "from")} user {done.UserId}; access record {done.RecordId}");
                     return Ok;
+                case RoleChangeResult.Unverified:
+                    throw new UsageException("Refused: roles are granted only to accounts whose email is verified.");
                 default:
-                    throw new UsageException("No account has that email address.");
+                    throw new UsageException("No account has that user id.");
             }
         }
         catch (ArgumentException ex)

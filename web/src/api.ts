@@ -78,7 +78,9 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     throw new ApiError(0, 'The service cannot be reached. Check your connection and try again.', null, {}, null);
   }
   if (response.ok) {
-    return (response.status === 204 ? undefined : await response.json()) as T;
+    // 204, and a 202 without a body, have nothing to parse.
+    const text = response.status === 204 ? '' : await response.text();
+    return (text === '' ? undefined : JSON.parse(text)) as T;
   }
   const problem = await readProblem(response);
   // A sign-in that ended elsewhere (sign out everywhere, expiry) sends the page back to sign-in.
@@ -119,7 +121,10 @@ export const api = {
       throw error;
     }
   },
-  register: (email: string, password: string) => request<{ userId: string; email: string }>('POST', '/api/auth/register', { email, password }),
+  register: (email: string, password: string) => request<{ status: string }>('POST', '/api/auth/register', { email, password }),
+  verifyEmail: (token: string) => request<void>('POST', '/api/auth/verify-email', { token }),
+  requestReset: (email: string) => request<void>('POST', '/api/auth/password-reset/request', { email }),
+  resetPassword: (token: string, password: string) => request<void>('POST', '/api/auth/password-reset', { token, password }),
   async login(email: string, password: string): Promise<Me> {
     const me = await request<Me>('POST', '/api/auth/login', { email, password });
     csrfToken = me.csrfToken;

@@ -1,5 +1,6 @@
 import { api, Me } from './api';
 import { h } from './dom';
+import { renderCheckMail } from './recovery';
 import { announce, busy, clearNotice, focusHeading, showNotice } from './ui';
 
 type Mode = 'sign-in' | 'register';
@@ -20,6 +21,7 @@ export function renderAuth(root: HTMLElement, mode: Mode, onSignedIn: (me: Me) =
     h('label', { for: 'password' }, 'Password'), password,
     registering && h('p', { id: 'password-hint', class: 'hint' }, 'At least 12 characters; a common password is refused.'),
     submit,
+    !registering && h('p', { class: 'switch' }, h('a', { href: '#/forgot-password' }, 'Forgot your password?')),
     h('p', { class: 'switch' }, registering ? 'Already have an account? ' : 'New here? ',
       h('a', { href: registering ? '#/sign-in' : '#/register' }, registering ? 'Sign in' : 'Create an account')));
 
@@ -28,7 +30,12 @@ export function renderAuth(root: HTMLElement, mode: Mode, onSignedIn: (me: Me) =
     clearNotice();
     if (!form.reportValidity()) return;
     await busy(submit, async () => {
-      if (registering) await api.register(email.value.trim(), password.value);
+      if (registering) {
+        await api.register(email.value.trim(), password.value);
+        password.value = '';
+        renderCheckMail(root, email.value.trim());
+        return;
+      }
       const me = await api.login(email.value.trim(), password.value);
       password.value = '';
       announce(`Signed in as ${me.email}`);

@@ -1,4 +1,5 @@
 import { api, forgetSignIn, Me, whenSignedOut } from './api';
+import { renderForgotPassword, renderResetPassword, renderVerifyEmail, tokenFromHash } from './recovery';
 import { renderAuth, signedOutMessage } from './auth';
 import { renderProfile } from './profile';
 import { renderSession } from './session';
@@ -33,8 +34,14 @@ function signedOut(): void {
 
 async function route(): Promise<void> {
   const hash = location.hash || '#/';
+  if (hash.startsWith('#/verify-email')) {
+    await renderVerifyEmail(main, tokenFromHash(hash));
+    return;
+  }
   if (!me) {
-    renderAuth(main, hash === '#/register' ? 'register' : 'sign-in', signedIn);
+    if (hash === '#/forgot-password') renderForgotPassword(main);
+    else if (hash.startsWith('#/reset-password')) renderResetPassword(main, tokenFromHash(hash));
+    else renderAuth(main, hash === '#/register' ? 'register' : 'sign-in', signedIn);
     return;
   }
   clearNotice();

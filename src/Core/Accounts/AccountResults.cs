@@ -9,11 +9,10 @@ public sealed record SignedInUser(
 
 public abstract record RegisterResult
 {
-    public sealed record Created(string UserId, string Email) : RegisterResult;
+    /// <summary>The same answer for a new and a taken address; what differs is only the mail.</summary>
+    public sealed record Accepted : RegisterResult;
 
     public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : RegisterResult;
-
-    public sealed record EmailTaken : RegisterResult;
 
     public sealed record Throttled(TimeSpan RetryAfter) : RegisterResult;
 }

@@ -3,7 +3,6 @@ using Amazon.DynamoDBv2.Model;
 
 using Enclave.Core.Audit;
 using Enclave.Core.Configuration;
-using Enclave.Core.Ids;
 using Enclave.Core.Requests;
 using Enclave.Core.Secrets;
 using Enclave.Core.Storage;
@@ -23,7 +22,6 @@ public sealed class AccountService(
     IAmazonDynamoDB dynamo,
     IOptions<StorageOptions> storage,
     IOptions<LimitsOptions> limits,
-    PasswordPolicy policy,
     PasswordHashing hashing,
     LoginThrottle throttle,
     SigningKeys keys,
@@ -33,59 +31,6 @@ public sealed class AccountService(
     TimeProvider clock)
 {
     private string Table => storage.Value.IdentityTable;
-
-    public async Task<RegisterResult> RegisterAsync(string? emailText, string? password, CancellationToken cancellationToken)
-    {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (!EmailAddress.TryNormalize(emailText, out var email))
-        {
-            errors["email"] = ["Enter a valid email address."];
-        }
-
-        if (password is null)
-        {
-            errors["password"] = ["Enter a password."];
-        }
-        else if (policy.Check(password, email ?? "") is { } problem)
-        {
-            errors["password"] = [problem];
-        }
-
-        if (errors.Count > 0 || email is null || password is null)
-        {
-            return new RegisterResult.Invalid(errors);
-        }
-
-        var verdict = await throttle.CheckRegisterAsync(request.ClientIp, cancellationToken);
-        if (!verdict.Allowed)
-        {
-            await accessLog.WriteAsync(new AccessEvent("auth.register", AccessOutcome.Denied, "throttled"), cancellationToken);
-            return new RegisterResult.Throttled(verdict.RetryAfter);
-        }
-
-        var userId = EntityId.New().Value;
-        var now = clock.GetUtcNow();
-        var emailItem = Attr.Key("EMAIL#" + email, "EMAIL");
-        emailItem["userId"] = Attr.S(userId);
-        emailItem["passwordHash"] = Attr.S(hashing.Hash(password));
-        var accountItem = Attr.Key("ACCOUNT#" + userId, "ACCOUNT");
-        accountItem["email"] = Attr.S(email);
-        accountItem["generation"] = Attr.N(0);
-        accountItem["createdAt"] = Attr.S(Attr.Iso(now));
-        if (!await dynamo.TryCommitAsync(
-            [
-                new() { Put = new Put { TableName = Table, Item = emailItem, ConditionExpression = "attribute_not_exists(pk)" } },
-                new() { Put = new Put { TableName = Table, Item = accountItem, ConditionExpression = "attribute_not_exists(pk)" } },
-                await accessLog.PrepareAsync(new AccessEvent("auth.register", AccessOutcome.Allowed, SubjectUserId: userId), cancellationToken),
-            ],
-            cancellationToken))
-        {
-            await accessLog.WriteAsync(new AccessEvent("auth.register", AccessOutcome.Denied, "email-taken"), cancellationToken);
-            return new RegisterResult.EmailTaken();
-        }
-
-        return new RegisterResult.Created(userId, email);
-    }
 
     public async Task<LoginResult> LoginAsync(string? emailText, string? password, CancellationToken cancellationToken)
     {
@@ -128,8 +73,8 @@ public sealed class AccountService(
             new GetItemRequest { TableName = Table, Key = Attr.Key("EMAIL#" + email, "EMAIL"), ConsistentRead = true },
             cancellationToken);
         var found = credentials.Item is { Count: > 0 } ? credentials.Item : null;
-        var passwordOk = hashing.Verify(found?.GetS("passwordHash"), password.Length <= PasswordPolicy.MaxLength ? password : "");
-        if (found is null || !passwordOk || password.Length > PasswordPolicy.MaxLength)
+        var check = hashing.Check(found?.GetS("passwordHash"), password.Length <= PasswordPolicy.MaxLength ? password : "");
+        if (found is null || check == PasswordCheck.Failed || password.Length > PasswordPolicy.MaxLength)
         {
             await accessLog.WriteAsync(
                 new AccessEvent("auth.login", AccessOutcome.Denied, "invalid-credentials", SubjectUserId: found?.GetS("userId")),
@@ -137,8 +82,20 @@ public sealed class AccountService(
             return new LoginResult.Rejected();
         }
 
+        // The right password for an address nobody has confirmed: the same generic answer, and not a failure to throttle.
+        if (!found.ContainsKey("verifiedAt"))
+        {
+            await throttle.RecordSuccessAsync(email, request.ClientIp, cancellationToken);
+            await accessLog.WriteAsync(new AccessEvent("auth.login", AccessOutcome.Denied, "unverified", SubjectUserId: found.GetS("userId")), cancellationToken);
+            return new LoginResult.Rejected();
+        }
+
         await throttle.RecordSuccessAsync(email, request.ClientIp, cancellationToken);
         var userId = found.RequireS("userId");
+        if (check == PasswordCheck.OkRehash)
+        {
+            await UpgradeHashAsync(email, found.RequireS("passwordHash"), password, cancellationToken);
+        }
         var account = await dynamo.GetItemAsync(
             new GetItemRequest { TableName = Table, Key = Attr.Key("ACCOUNT#" + userId, "ACCOUNT"), ConsistentRead = true },
             cancellationToken);
@@ -242,6 +199,28 @@ public sealed class AccountService(
                 ],
             },
             cancellationToken);
+
+    /// <summary>Replaces a hash made with weaker parameters; a concurrent password change wins (the condition).</summary>
+    private async Task UpgradeHashAsync(string email, string oldHash, string password, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await dynamo.UpdateItemAsync(
+                new UpdateItemRequest
+                {
+                    TableName = Table,
+                    Key = Attr.Key(IdentityKeys.EmailPk(email), IdentityKeys.EmailSort),
+                    UpdateExpression = "SET passwordHash = :new",
+                    ConditionExpression = "passwordHash = :old",
+                    ExpressionAttributeValues = new() { [":new"] = Attr.S(hashing.Hash(password)), [":old"] = Attr.S(oldHash) },
+                },
+                cancellationToken);
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            // The password changed meanwhile; its new hash is current.
+        }
+    }
 
     public Task RecordProfileReadAsync(SignedInUser user, CancellationToken cancellationToken) =>
         accessLog.WriteAsync(new AccessEvent("account.read", AccessOutcome.Allowed, SubjectUserId: user.UserId), cancellationToken);

@@ -33,6 +33,8 @@ public sealed class LoginThrottle(IAmazonDynamoDB dynamo, IOptions<StorageOption
     private const string AccountScope = "login-account-failures";
     private const string AddressScope = "login-ip-failures";
     private const string RegisterScope = "register-ip";
+    private const string ResetAddressScope = "reset-ip";
+    private const string ResetAccountScope = "reset-account";
 
     public async Task<LoginGate> CheckLoginAsync(string email, string clientIp, CancellationToken cancellationToken)
     {
@@ -55,6 +57,16 @@ public sealed class LoginThrottle(IAmazonDynamoDB dynamo, IOptions<StorageOption
     {
         var (count, windowEnds) = await CountAsync(RegisterScope, clientIp, cancellationToken);
         return Verdict(count, windowEnds, limits.Value.RegistrationsPerClientIp);
+    }
+
+    /// <summary>Reset requests: a hard limit per client address (429), and per account a cap on how many mails go out.</summary>
+    public async Task<(ThrottleVerdict Address, bool AccountAllowed)> CheckResetAsync(string email, string clientIp, CancellationToken cancellationToken)
+    {
+        var address = CountAsync(ResetAddressScope, clientIp, cancellationToken);
+        var account = CountAsync(ResetAccountScope, email, cancellationToken);
+        var (addressCount, addressWindowEnds) = await address;
+        var (accountCount, _) = await account;
+        return (Verdict(addressCount, addressWindowEnds, limits.Value.PasswordResetsPerClientIp), accountCount <= limits.Value.PasswordResetsPerAccount);
     }
 
     /// <summary>No wait for the free failures, then doubling from one second up to the cap.</summary>

@@ -19,7 +19,18 @@ public abstract record RoleChangeResult
 {
     public sealed record Done(string UserId, string RecordId) : RoleChangeResult;
 
-    public sealed record UnknownEmail : RoleChangeResult;
+    public sealed record UnknownUser : RoleChangeResult;
+
+    /// <summary>A role is granted only to an account whose email was verified, so nobody receives one by registering an address first.</summary>
+    public sealed record Unverified : RoleChangeResult;
+}
+
+/// <summary>What the operator sees before a role changes.</summary>
+public sealed record AccountSummary(string UserId, string Email, string CreatedAt, string? VerifiedAt, IReadOnlyList<string> Roles)
+{
+    public override string ToString() =>
+        $"user {UserId}: email {Email}, created {CreatedAt}, {(VerifiedAt is null ? "email NOT verified" : "email verified " + VerifiedAt)}, " +
+        $"roles [{string.Join(", ", Roles)}]";
 }
 
 /// <summary>
@@ -35,28 +46,45 @@ public sealed class RoleGrants(
     public static readonly System.Collections.Frozen.FrozenSet<string> Roles =
         System.Collections.Frozen.FrozenSet.ToFrozenSet(["admin", "auditor"], StringComparer.Ordinal);
 
+    public async Task<AccountSummary?> DescribeAsync(string userId, CancellationToken cancellationToken)
+    {
+        if (!EntityId.TryParse(userId, out _))
+        {
+            throw new ArgumentException("Not a user id.", nameof(userId));
+        }
+
+        var response = await dynamo.GetItemAsync(
+            new GetItemRequest { TableName = identityTable, Key = Attr.Key(IdentityKeys.AccountPk(userId), IdentityKeys.AccountSort), ConsistentRead = true },
+            cancellationToken);
+        return response.Item is { Count: > 0 } item
+            ? new AccountSummary(
+                userId,
+                item.RequireS("email"),
+                item.GetS("createdAt") ?? "unknown",
+                item.GetS("verifiedAt"),
+                item.TryGetValue(RolesAttribute, out var roles) && roles.SS is { Count: > 0 } set ? [.. set.Order(StringComparer.Ordinal)] : [])
+            : null;
+    }
+
+    /// <summary>Grants or revokes by user id; a grant needs a verified email, checked in the same write.</summary>
     public async Task<RoleChangeResult> ChangeAsync(
-        RoleChange change, string emailText, string role, string operatorName, CancellationToken cancellationToken)
+        RoleChange change, string userId, string role, string operatorName, CancellationToken cancellationToken)
     {
         if (!Roles.Contains(role))
         {
             throw new ArgumentException($"Role must be one of: {string.Join(", ", Roles.Order(StringComparer.Ordinal))}.", nameof(role));
         }
 
-        if (!EmailAddress.TryNormalize(emailText, out var email))
+        if (await DescribeAsync(userId, cancellationToken) is not { } account)
         {
-            throw new ArgumentException("Not a valid email address.", nameof(emailText));
+            return new RoleChangeResult.UnknownUser();
         }
 
-        var emailItem = await dynamo.GetItemAsync(
-            new GetItemRequest { TableName = identityTable, Key = Attr.Key("EMAIL#" + email, "EMAIL"), ConsistentRead = true },
-            cancellationToken);
-        if (emailItem.Item is not { Count: > 0 } found)
+        if (change == RoleChange.Grant && account.VerifiedAt is null)
         {
-            return new RoleChangeResult.UnknownEmail();
+            return new RoleChangeResult.Unverified();
         }
 
-        var userId = found.RequireS("userId");
         var action = change == RoleChange.Grant ? "role.grant" : "role.revoke";
         var record = new AccessRecord(
             EntityId.New().Value,
@@ -71,19 +99,16 @@ public sealed class RoleGrants(
             SubjectUserId: userId,
             ClientIp: "operator-cli",
             InstanceId: new InstanceIdentity().Id);
-        await dynamo.TransactWriteItemsAsync(
-            new TransactWriteItemsRequest
-            {
-                TransactItems =
+        var committed = await dynamo.TryCommitAsync(
                 [
                     new()
                     {
                         Update = new Update
                         {
                             TableName = identityTable,
-                            Key = Attr.Key("ACCOUNT#" + userId, "ACCOUNT"),
+                            Key = Attr.Key(IdentityKeys.AccountPk(userId), IdentityKeys.AccountSort),
                             UpdateExpression = (change == RoleChange.Grant ? "ADD" : "DELETE") + " #roles :role",
-                            ConditionExpression = "attribute_exists(pk)",
+                            ConditionExpression = change == RoleChange.Grant ? "attribute_exists(verifiedAt)" : "attribute_exists(pk)",
                             ExpressionAttributeNames = new() { ["#roles"] = RolesAttribute },
                             ExpressionAttributeValues = new() { [":role"] = new AttributeValue { SS = [role] } },
                         },
@@ -98,8 +123,7 @@ public sealed class RoleGrants(
                         },
                     },
                 ],
-            },
             cancellationToken);
-        return new RoleChangeResult.Done(userId, record.RecordId);
+        return !committed ? new RoleChangeResult.Unverified() : new RoleChangeResult.Done(userId, record.RecordId);
     }
 }

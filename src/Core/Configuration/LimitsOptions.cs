@@ -31,6 +31,22 @@ public sealed class LimitsOptions
     [Range(1, 100_000)]
     public int RegistrationsPerClientIp { get; set; } = 100;
 
+    /// <summary>Password-reset requests per client address and window; beyond it, 429 with Retry-After.</summary>
+    [Range(1, 100_000)]
+    public int PasswordResetsPerClientIp { get; set; } = 20;
+
+    /// <summary>Reset mails per address and window; beyond it the request still answers 202 but sends nothing, so nobody can flood a mailbox.</summary>
+    [Range(1, 1_000)]
+    public int PasswordResetsPerAccount { get; set; } = 3;
+
+    /// <summary>How long a verification link works (at most 24 h).</summary>
+    [Range(1, 24 * 60)]
+    public int VerificationLinkMinutes { get; set; } = 24 * 60;
+
+    /// <summary>How long a password-reset link works (at most 30 min).</summary>
+    [Range(1, 30)]
+    public int ResetLinkMinutes { get; set; } = 30;
+
     [Range(1, 86_400)]
     public int ThrottleWindowSeconds { get; set; } = 900;
 

@@ -166,6 +166,29 @@ public sealed class DynamoSessionStore(
             new DeleteItemRequest { TableName = Table, Key = Attr.Key(OwnerKey(ownerId), SessionPrefix + sessionId) },
             cancellationToken);
 
+    public async Task<IReadOnlyList<string>> ListAllIdsAsync(string ownerId, CancellationToken cancellationToken)
+    {
+        var ids = new List<string>();
+        var request = new QueryRequest
+        {
+            TableName = Table,
+            KeyConditionExpression = "pk = :pk AND begins_with(sk, :prefix)",
+            ProjectionExpression = "sk",
+            ExpressionAttributeValues = new() { [":pk"] = Attr.S(OwnerKey(ownerId)), [":prefix"] = Attr.S(SessionPrefix) },
+            ConsistentRead = true,
+        };
+        do
+        {
+            var response = await Dynamo.QueryAsync(request, cancellationToken);
+            ids.AddRange(response.Items.Select(item => item.RequireS(Attr.Sk)[SessionPrefix.Length..]));
+            request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (request.ExclusiveStartKey is not null);
+
+        await accessLog.WriteAsync(new AccessEvent("session.list", AccessOutcome.Allowed, "erasure"), cancellationToken);
+        return ids;
+    }
+
     /// <summary>The owner's sessions that are neither expired (TTL deletion lags) nor being deleted.</summary>
     private QueryRequest LiveSessions(string ownerId) => new()
     {

@@ -18,6 +18,9 @@ public interface ISessionStore
     /// <summary>Marks the session deleted (it disappears from reads at once) and records it; false if there is none.</summary>
     Task<bool> BeginDeleteAsync(string ownerId, string sessionId, CancellationToken cancellationToken);
 
+    /// <summary>Every session id of the owner, live, expired or being deleted: for erasing the account.</summary>
+    Task<IReadOnlyList<string>> ListAllIdsAsync(string ownerId, CancellationToken cancellationToken);
+
     /// <summary>Removes the session item once its uploads and objects are gone.</summary>
     Task FinishDeleteAsync(string ownerId, string sessionId, CancellationToken cancellationToken);
 }

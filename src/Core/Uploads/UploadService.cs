@@ -392,6 +392,13 @@ public sealed class UploadService(
             return false;
         }
 
+        await EraseSessionAsync(ownerId, sessionId, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Every object, upload item and finally the session item, whatever state the session is in; each step may be repeated.</summary>
+    public async Task EraseSessionAsync(string ownerId, string sessionId, CancellationToken cancellationToken)
+    {
         foreach (var open in await uploads.ListOpenMultipartAsync(ownerId, sessionId, cancellationToken))
         {
             await objects.AbortMultipartAsync(UploadKeys.Original(ownerId, sessionId, open.UploadId), open.Multipart!.S3UploadId, cancellationToken);
@@ -400,6 +407,22 @@ public sealed class UploadService(
         await objects.DeletePrefixAsync(UploadKeys.SessionPrefix(ownerId, sessionId), cancellationToken);
         await uploads.RemoveAllAsync(ownerId, sessionId, cancellationToken);
         await sessions.FinishDeleteAsync(ownerId, sessionId, cancellationToken);
-        return true;
+    }
+
+    /// <summary>
+    /// Erases all of one owner's files: each session through the same path as deleting it (expired ones too),
+    /// then every object version left anywhere under the owner's prefix.
+    /// </summary>
+    public async Task EraseOwnerAsync(string ownerId, CancellationToken cancellationToken)
+    {
+        foreach (var sessionId in await sessions.ListAllIdsAsync(ownerId, cancellationToken))
+        {
+            if (!await DeleteSessionAsync(ownerId, sessionId, cancellationToken))
+            {
+                await EraseSessionAsync(ownerId, sessionId, cancellationToken);
+            }
+        }
+
+        await objects.DeletePrefixAsync(UploadKeys.UserPrefix(ownerId), cancellationToken);
     }
 }

@@ -3,6 +3,7 @@ using Amazon.SimpleSystemsManagement;
 using Enclave.Core.Accounts;
 using Enclave.Core.Audit;
 using Enclave.Core.Configuration;
+using Enclave.Core.Mail;
 using Enclave.Core.Requests;
 using Enclave.Core.Secrets;
 using Enclave.Core.Security;
@@ -36,6 +37,8 @@ internal static class EnclaveServices
         services.AddSingleton<IValidateOptions<UserDataOptions>, UserDataEmulatorAllowancesValidator>();
         services.AddOptions<Web.WebOptions>().Bind(configuration.GetSection(Web.WebOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<Web.WebOptions>, Web.WebOptionsValidator>();
+        services.AddOptions<MailOptions>().Bind(configuration.GetSection(MailOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MailOptions>, MailOptionsValidator>();
 
         services.AddSingleton(TimeProvider.System);
         services.AddMemoryCache();
@@ -63,6 +66,11 @@ internal static class EnclaveServices
         services.AddScoped<IAccessLog, DynamoAccessLog>();
         services.AddScoped<SignInCredentials>();
         services.AddScoped<AccountService>();
+        services.AddScoped<Registration>();
+        services.AddScoped<PasswordChanges>();
+        services.AddScoped<AccountErasure>();
+        services.AddSingleton<IMailSender, SmtpMailSender>();
+        services.AddSingleton<AccountMail>();
         services.AddScoped<ISessionStore, DynamoSessionStore>();
         services.AddScoped<IUploadStore, DynamoUploadStore>();
         services.AddScoped<IObjectStore, S3ObjectStore>();

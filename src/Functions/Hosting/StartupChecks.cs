@@ -25,6 +25,7 @@ internal sealed partial class StartupChecks(
     IOptions<SecretOptions> secrets,
     IOptions<Core.Security.UserDataOptions> userData,
     IOptions<WebOptions> web,
+    IOptions<Core.Mail.MailOptions> mail,
     ILogger<StartupChecks> logger)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -36,6 +37,7 @@ internal sealed partial class StartupChecks(
         _ = secrets.Value;
         _ = userData.Value;
         _ = web.Value;
+        _ = mail.Value;
         if (host.Value.Mode == EnclaveMode.Local)
         {
             var source = (LocalFileSecretSource)services.GetRequiredService<ISecretSource>();
@@ -57,6 +59,10 @@ internal sealed partial class StartupChecks(
             }
 
             await keys.AuditKeyAsync(cancellationToken);
+            if (host.Value.Role == EnclaveRole.Api && mail.Value.CredentialsSecretName is { Length: > 0 } mailSecret)
+            {
+                await services.GetRequiredService<CachedSecretSource>().GetAsync(mailSecret, cancellationToken);
+            }
             if (host.Value.OriginSecretName is { Length: > 0 } originSecret)
             {
                 OriginSecret.Matches(await services.GetRequiredService<CachedSecretSource>().GetAsync(originSecret, cancellationToken), "");

@@ -18,7 +18,12 @@ namespace Enclave.Functions.Http;
     AllowDuplicateProperties = false,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(CredentialsRequest))]
-[JsonSerializable(typeof(RegisteredResponse))]
+[JsonSerializable(typeof(RegisterAcceptedResponse))]
+[JsonSerializable(typeof(TokenRequest))]
+[JsonSerializable(typeof(ResetRequest))]
+[JsonSerializable(typeof(NewPasswordRequest))]
+[JsonSerializable(typeof(ChangePasswordRequest))]
+[JsonSerializable(typeof(PasswordRequest))]
 [JsonSerializable(typeof(MeResponse))]
 [JsonSerializable(typeof(SessionNameRequest))]
 [JsonSerializable(typeof(Session))]

@@ -76,7 +76,7 @@ internal static partial class Problems
             var status = exception switch
             {
                 BadHttpRequestException bad => bad.StatusCode,
-                DependencyUnavailableException or SecretUnavailableException or AmazonClientException or AmazonServiceException
+                DependencyUnavailableException or SecretUnavailableException or Core.Mail.MailUnavailableException or AmazonClientException or AmazonServiceException
                     or HttpRequestException
                     or TimeoutException => StatusCodes.Status503ServiceUnavailable,
                 OperationCanceledException when !httpContext.RequestAborted.IsCancellationRequested => StatusCodes.Status503ServiceUnavailable,

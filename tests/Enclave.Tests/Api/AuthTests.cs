@@ -9,18 +9,27 @@ namespace Enclave.Tests.Api;
 public sealed class AuthTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 {
     [Fact]
-    public async Task Register_creates_an_account_and_refuses_a_second_with_the_same_email()
+    public async Task Register_answers_the_same_for_a_new_and_a_taken_email_and_mails_each_differently()
     {
         using var client = fixture.Client();
+        var mailbox = fixture.Api.Mailbox;
         var email = ApiClient.NewEmail();
         var created = await client.PostAsync("/api/auth/register", new { email = "  " + email.ToUpperInvariant() + " ", password = ApiClient.Password });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var body = await created.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(email, body.GetProperty("email").GetString());
-        Assert.True(Core.Ids.EntityId.TryParse(body.GetProperty("userId").GetString(), out _));
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        var token = await mailbox.WaitForTokenAsync(email);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync("/api/auth/verify-email", new { token })).StatusCode);
 
-        var again = await client.PostAsync("/api/auth/register", new { email, password = ApiClient.Password });
-        await Problem.AssertAsync(again, HttpStatusCode.Conflict);
+        var again = await client.PostAsync("/api/auth/register", new { email, password = "another sturdy passphrase" });
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        Assert.Equal(await created.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
+        Assert.Equal("{\"status\":\"verification-sent\"}", await again.Content.ReadAsStringAsync());
+        var taken = await mailbox.WaitForAsync(email, alreadySeen: 1);
+        Assert.Contains("already has one", taken.TextBody, StringComparison.Ordinal);
+        Assert.Null(Mailbox.TokenIn(taken));
+
+        // The taken address kept its first password.
+        using var signIn = fixture.Client();
+        await signIn.SignInAsync(email);
     }
 
     [Theory]
@@ -42,7 +51,7 @@ public sealed class AuthTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     {
         using var client = fixture.Client();
         var email = ApiClient.NewEmail();
-        await client.PostAsync("/api/auth/register", new { email, password = ApiClient.Password });
+        await client.RegisterAndVerifyAsync(email);
         var login = await client.PostAsync("/api/auth/login", new { email, password = ApiClient.Password });
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie"));

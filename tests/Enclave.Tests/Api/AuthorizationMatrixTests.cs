@@ -32,7 +32,12 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         ["GET /api/health"] = [200, 200, 200, 200, 200],
         ["GET /api/health/ready"] = [200, 200, 200, 200, 200],
         ["GET /api/openapi.json"] = [200, 200, 200, 200, 200],
-        ["POST /api/auth/register"] = [201, 201, 201, 201, 201],
+        ["POST /api/auth/register"] = [202, 202, 202, 202, 202],
+        ["POST /api/auth/verify-email"] = [400, 400, 400, 400, 400],
+        ["POST /api/auth/password-reset/request"] = [202, 202, 202, 202, 202],
+        ["POST /api/auth/password-reset"] = [400, 400, 400, 400, 400],
+        ["POST /api/auth/password"] = [401, 204, 204, 403, 204],
+        ["DELETE /api/me"] = [401, 204, 204, 403, 204],
         ["POST /api/auth/login"] = [401, 401, 401, 401, 401],
         ["POST /api/auth/logout"] = [401, 204, 204, 403, 204],
         ["POST /api/auth/logout-all"] = [401, 204, 204, 403, 204],
@@ -88,7 +93,7 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
                 await owner.RegisterAndSignInAsync();
                 await other.RegisterAndSignInAsync();
                 await auditor.RegisterAndSignInAsync();
-                await GrantAsync(auditor.Email!, "auditor");
+                await GrantAsync(auditor.UserId!, "auditor");
                 var session = await owner.CreateSessionAsync("matrix");
                 var upload = (await owner.CreateUploadAsync(session, "m.csv", "text/csv", 10)).GetProperty("uploadId").GetString()!;
                 var method = new HttpMethod(route.Split(' ')[0]);
@@ -131,15 +136,22 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
     {
         "POST /api/auth/register" => new { email = ApiClient.NewEmail(), password = ApiClient.Password },
         "POST /api/auth/login" => new { email = ApiClient.NewEmail(), password = "not anyone's passphrase" },
+        "POST /api/auth/verify-email" => new { token = Core.Accounts.OneTimeToken.Create() },
+        "POST /api/auth/password-reset/request" => new { email = ApiClient.NewEmail() },
+        "POST /api/auth/password-reset" => new { token = Core.Accounts.OneTimeToken.Create(), password = "matrix new passphrase 1" },
+
+        // Each caller acts on its own account (every test user has the same password); the owner goes last.
+        "POST /api/auth/password" => new { currentPassword = ApiClient.Password, newPassword = "matrix new passphrase 1" },
+        "DELETE /api/me" => new { password = ApiClient.Password },
         "POST /api/sessions" or "PATCH /api/sessions/{sessionId}" => new { name = "matrix" },
         "POST /api/sessions/{sessionId}/uploads" => new { fileName = "n.csv", contentType = "text/csv", size = 5 },
         _ => null,
     };
 
     // Roles come only from the operator command's code path, never from an HTTP route.
-    private async Task GrantAsync(string email, string role)
+    private async Task GrantAsync(string userId, string role)
     {
         var grants = new RoleGrants(fixture.Dynamo, fixture.Storage.IdentityTable, fixture.Storage.AuditTable, await fixture.AuditKeyAsync(), TimeProvider.System, ApiProcess.AuditLayout);
-        Assert.IsType<RoleChangeResult.Done>(await grants.ChangeAsync(RoleChange.Grant, email, role, "matrix-test", CancellationToken.None));
+        Assert.IsType<RoleChangeResult.Done>(await grants.ChangeAsync(RoleChange.Grant, userId, role, "matrix-test", CancellationToken.None));
     }
 }

@@ -137,7 +137,7 @@ public sealed class AuditApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
     {
         var auditor = fixture.Client();
         await auditor.RegisterAndSignInAsync();
-        await fixture.GrantAsync(auditor.Email!, "auditor");
+        await fixture.GrantAsync(auditor.UserId!, "auditor");
         return auditor;
     }
 

@@ -57,7 +57,7 @@ public sealed class AuditCliTests(ApiFixture fixture, ITestOutputHelper log) : I
         Assert.Equal(AuditCommand.Usage, (await fixture.CliAsync(null, null, "query", "--actor", "a", "--session", "b")).Exit);
         Assert.Equal(AuditCommand.Usage, (await fixture.CliAsync(null, null, "query", "--actor", "a", "--format", "xml")).Exit);
         Assert.Equal(AuditCommand.Usage, (await fixture.CliAsync(null, null, "frobnicate")).Exit);
-        var (exit, output) = await fixture.CliAsync(null, null, "grant", "--email", "x@example.com", "--role", "root", "--identity-table", "t", "--operator", "o");
+        var (exit, output) = await fixture.CliAsync(null, null, "grant", "--user-id", Core.Ids.EntityId.New().Value, "--role", "root", "--identity-table", "t", "--operator", "o");
         Assert.Equal(AuditCommand.Usage, exit);
         Assert.Contains("--role", output, StringComparison.Ordinal);
     }
@@ -152,20 +152,28 @@ public sealed class AuditCliTests(ApiFixture fixture, ITestOutputHelper log) : I
     }
 
     [Fact]
-    public async Task Grant_and_revoke_change_the_role_and_each_leaves_a_verified_record()
+    public async Task Grant_and_revoke_show_the_account_change_nothing_unconfirmed_and_each_leaves_a_verified_record()
     {
         using var user = fixture.Client();
         await user.RegisterAndSignInAsync();
-        string[] roleArgs = ["--email", user.Email!.ToUpperInvariant(), "--role", "auditor", "--identity-table", fixture.Storage.IdentityTable, "--operator", "alice"];
+        string[] roleArgs = ["--user-id", user.UserId!, "--role", "auditor", "--identity-table", fixture.Storage.IdentityTable, "--operator", "alice"];
 
         Assert.DoesNotContain("auditor", await RolesAsync(user));
         var (exit, output) = await fixture.CliAsync(null, null, ["grant", .. roleArgs]);
+        Assert.Equal(AuditCommand.Usage, exit);
+        Assert.Contains($"email {user.Email}", output, StringComparison.Ordinal);
+        Assert.Contains("created 20", output, StringComparison.Ordinal);
+        Assert.Contains("email verified 20", output, StringComparison.Ordinal);
+        Assert.Contains("Nothing changed", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("auditor", await RolesAsync(user));
+
+        (exit, output) = await fixture.CliAsync(null, null, ["grant", .. roleArgs, "--confirm", "yes"]);
         Assert.Equal(AuditCommand.Ok, exit);
         Assert.Contains(user.UserId!, output, StringComparison.Ordinal);
         Assert.Contains("auditor", await RolesAsync(user));
         Assert.Equal(System.Net.HttpStatusCode.OK, (await user.GetAsync("/api/audit?actor=" + user.UserId)).StatusCode);
 
-        (exit, _) = await fixture.CliAsync(null, null, ["revoke", .. roleArgs]);
+        (exit, _) = await fixture.CliAsync(null, null, ["revoke", .. roleArgs, "--confirm", "yes"]);
         Assert.Equal(AuditCommand.Ok, exit);
         Assert.DoesNotContain("auditor", await RolesAsync(user));
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await user.GetAsync("/api/audit?actor=" + user.UserId)).StatusCode);
@@ -180,9 +188,29 @@ public sealed class AuditCliTests(ApiFixture fixture, ITestOutputHelper log) : I
             Assert.Equal("role=auditor", r.Record.Reason);
         });
 
-        var unknown = await fixture.CliAsync(null, null, "grant", "--email", ApiClient.NewEmail(), "--role", "admin",
-            "--identity-table", fixture.Storage.IdentityTable, "--operator", "alice");
+        var unknown = await fixture.CliAsync(null, null, "grant", "--user-id", Core.Ids.EntityId.New().Value, "--role", "admin",
+            "--identity-table", fixture.Storage.IdentityTable, "--operator", "alice", "--confirm", "yes");
         Assert.Equal(AuditCommand.Usage, unknown.Exit);
+    }
+
+    [Fact]
+    public async Task Grant_refuses_an_account_whose_email_is_not_verified_even_when_confirmed()
+    {
+        using var client = fixture.Client();
+        var email = ApiClient.NewEmail();
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, (await client.PostAsync("/api/auth/register", new { email, password = ApiClient.Password })).StatusCode);
+        await fixture.Api.Mailbox.WaitForAsync(email);
+        var userId = (await fixture.Dynamo.GetItemAsync(fixture.Storage.IdentityTable, Attr.Key("EMAIL#" + email, "EMAIL"))).Item.GetS("userId")!;
+
+        var (exit, output) = await fixture.CliAsync(null, null, "grant", "--user-id", userId, "--role", "auditor",
+            "--identity-table", fixture.Storage.IdentityTable, "--operator", "alice", "--confirm", "yes");
+        Assert.Equal(AuditCommand.Usage, exit);
+        Assert.Contains("email NOT verified", output, StringComparison.Ordinal);
+        Assert.Contains("only to accounts whose email is verified", output, StringComparison.Ordinal);
+        var account = (await fixture.Dynamo.GetItemAsync(fixture.Storage.IdentityTable, Attr.Key("ACCOUNT#" + userId, "ACCOUNT"))).Item;
+        Assert.False(account.ContainsKey("roles"));
+        Assert.DoesNotContain(
+            (await fixture.Records().ByActorAsync("operator:alice", null, null, 10, null, CancellationToken.None)).Items, r => r.Record.SubjectUserId == userId);
     }
 
     private static async Task<List<string>> RolesAsync(ApiClient user)

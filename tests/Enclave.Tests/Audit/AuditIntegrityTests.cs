@@ -59,7 +59,7 @@ public sealed class AuditIntegrityTests(ProcessorFixture fixture) : IClassFixtur
     {
         using var auditor = fixture.Client();
         await auditor.RegisterAndSignInAsync();
-        await fixture.GrantAsync(auditor.Email!, "auditor");
+        await fixture.GrantAsync(auditor.UserId!, "auditor");
         using var client = fixture.Client();
         await client.RegisterAndSignInAsync();
         await client.CreateSessionAsync("broken");

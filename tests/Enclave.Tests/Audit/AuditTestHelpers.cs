@@ -28,9 +28,9 @@ public static class AuditTestHelpers
         return (exit, output.ToString());
     }
 
-    public static async Task GrantAsync(this ApiFixture fixture, string email, string role) =>
+    public static async Task GrantAsync(this ApiFixture fixture, string userId, string role) =>
         Assert.IsType<RoleChangeResult.Done>(
             await new RoleGrants(fixture.Dynamo, fixture.Storage.IdentityTable, fixture.Storage.AuditTable, await fixture.AuditKeyAsync(), TimeProvider.System,
                     ApiProcess.AuditLayout)
-                .ChangeAsync(RoleChange.Grant, email, role, "test-operator", CancellationToken.None));
+                .ChangeAsync(RoleChange.Grant, userId, role, "test-operator", CancellationToken.None));
 }

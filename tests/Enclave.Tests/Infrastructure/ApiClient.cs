@@ -21,6 +21,9 @@ public sealed class ApiClient(HttpClient http) : IDisposable
 
     public HttpClient Http => http;
 
+    /// <summary>Where the API's mail lands, for reading verification and reset links.</summary>
+    public Mailbox? Mailbox { get; init; }
+
     public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body = null, bool sendCsrf = true, string? rawBody = null)
     {
         using var request = new HttpRequestMessage(method, path);
@@ -66,11 +69,22 @@ public sealed class ApiClient(HttpClient http) : IDisposable
 
     public async Task<ApiClient> RegisterAndSignInAsync(string? email = null)
     {
-        Email = email ?? NewEmail();
-        var register = await PostAsync("/api/auth/register", new { email = Email, password = Password });
-        Assert.Equal(System.Net.HttpStatusCode.Created, register.StatusCode);
+        await RegisterAndVerifyAsync(email ?? NewEmail());
         await SignInAsync();
         return this;
+    }
+
+    /// <summary>Registers, reads the verification link from the real mail sink and uses it, as a person would.</summary>
+    public async Task RegisterAndVerifyAsync(string email, string password = Password)
+    {
+        Email = email;
+        var mailbox = Mailbox ?? throw new InvalidOperationException("This client has no mailbox: create it with ApiProcess.CreateClient().");
+        var seen = mailbox.MessagesTo(email).Count;
+        var register = await PostAsync("/api/auth/register", new { email, password });
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, register.StatusCode);
+        var token = await mailbox.WaitForTokenAsync(email, seen);
+        var verify = await PostAsync("/api/auth/verify-email", new { token });
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, verify.StatusCode);
     }
 
     public async Task SignInAsync(string? email = null)

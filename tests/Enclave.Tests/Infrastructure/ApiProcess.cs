@@ -38,6 +38,14 @@ public sealed partial class ApiProcess : IAsyncDisposable
     /// <summary>A setting that fixes the listening address instead of letting the OS pick a free port.</summary>
     public const string UrlsSetting = "Urls";
 
+    /// <summary>Not passed to the API: the folder of the stack's mail sink, so clients of this process can read their mail.</summary>
+    public const string MailboxSetting = "Tests:Mailbox";
+
+    /// <summary>Where links in mail point; not the bucket's CORS origin (Enclave:Web:SiteOrigin), which some tests set themselves.</summary>
+    public const string MailSiteOrigin = "http://127.0.0.1:9";
+
+    public Mailbox Mailbox { get; private set; } = null!;
+
     /// <summary>Few shards keep by-day reads cheap on DynamoDB Local; more than one so every test crosses shards.</summary>
     public static readonly Core.Audit.AccessRecordLayout AuditLayout = new(4);
 
@@ -63,6 +71,12 @@ public sealed partial class ApiProcess : IAsyncDisposable
         ["Enclave__UserData__StsServiceUrl"] = stack.S3Url,
         ["Enclave__UserData__PolicyScope"] = "S3Only",
         ["Enclave__UserData__UploadFormSigner"] = "HostCredentials",
+        ["Enclave__Mail__SmtpHost"] = "127.0.0.1",
+        ["Enclave__Mail__SmtpPort"] = stack.MailPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Enclave__Mail__RequireStartTls"] = "false",
+        ["Enclave__Mail__Sender"] = "enclave@example.com",
+        ["Enclave__Mail__SiteOrigin"] = MailSiteOrigin,
+        [MailboxSetting] = stack.Mailbox.Directory,
 
         // Every test signs in from 127.0.0.1; the per-address limit has its own test.
         ["Enclave__Limits__LoginAttemptsPerClientIp"] = "10000",
@@ -73,7 +87,7 @@ public sealed partial class ApiProcess : IAsyncDisposable
     {
         var info = StartInfo(settings);
 
-        var api = new ApiProcess(Process.Start(info)!);
+        var api = new ApiProcess(Process.Start(info)!) { Mailbox = new Mailbox(settings[MailboxSetting]) };
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         api.process.OutputDataReceived += (_, e) =>
         {
@@ -138,7 +152,7 @@ public sealed partial class ApiProcess : IAsyncDisposable
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.UseShellExecute = false;
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in settings.Where(s => s.Key != MailboxSetting))
         {
             info.Environment[key] = value;
         }
@@ -148,7 +162,7 @@ public sealed partial class ApiProcess : IAsyncDisposable
 
     public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
-    public ApiClient CreateClient() => new(CreateHttpClient());
+    public ApiClient CreateClient() => new(CreateHttpClient()) { Mailbox = Mailbox };
 
     public async ValueTask DisposeAsync()
     {

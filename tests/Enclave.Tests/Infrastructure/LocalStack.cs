@@ -33,6 +33,11 @@ public sealed class LocalStack
 
     public string StateDir { get; private set; } = "";
 
+    /// <summary>The SMTP sink's port and the folder it writes every message to.</summary>
+    public int MailPort { get; private set; }
+
+    public Mailbox Mailbox { get; private set; } = null!;
+
     /// <summary>The RGW role the API assumes for user data (created by stack.sh with the ceiling policy).</summary>
     public string UserDataRoleArn { get; private set; } = "";
 
@@ -82,6 +87,8 @@ public sealed class LocalStack
         AccessKey = values["S3_ACCESS_KEY"];
         SecretKey = values["S3_SECRET_KEY"];
         UserDataRoleArn = values["USER_DATA_ROLE_ARN"];
+        MailPort = int.Parse(values["MAIL_PORT"], System.Globalization.CultureInfo.InvariantCulture);
+        Mailbox = new Mailbox(values["MAIL_DIR"]);
     }
 
     private static Dictionary<string, string> ReadEnv(string envFile) => File.ReadAllLines(envFile)

@@ -40,6 +40,7 @@ public class WebFixture : ProcessorFixture
         settings["Enclave__Web__Root"] = WebRoot;
         settings["Enclave__Web__UploadOrigin"] = Stack.S3Url;
         settings["Enclave__Web__SiteOrigin"] = SiteOrigin;
+        settings["Enclave__Mail__SiteOrigin"] = SiteOrigin;
         settings["Enclave__Limits__LoginAttemptsPerClientIp"] = LoginFailuresPerClientIp.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 

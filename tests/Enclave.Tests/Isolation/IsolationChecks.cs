@@ -32,6 +32,7 @@ internal sealed partial class IsolationChecks(TokenOwners owners, IReadOnlyList<
     private static readonly Dictionary<string, string[]> RecordsByRoute = new(StringComparer.Ordinal)
     {
         ["POST /api/auth/register"] = ["auth.register"],
+        ["POST /api/auth/verify-email"] = ["auth.verify-email"],
         ["POST /api/auth/login"] = ["auth.login"],
         ["POST /api/sessions"] = ["session.create"],
         ["GET /api/sessions"] = ["session.list"],
@@ -237,7 +238,7 @@ internal sealed partial class IsolationChecks(TokenOwners owners, IReadOnlyList<
             Violations.Add($"{route} by {e.User.UserId} left {Describe(own)}, expected {string.Join(", ", expected)}");
         }
 
-        var actor = route == "POST /api/auth/register" ? null : e.User.UserId;
+        var actor = route is "POST /api/auth/register" or "POST /api/auth/verify-email" ? null : e.User.UserId;
         foreach (var r in own.Where(r => r.Outcome != AccessOutcome.Allowed || r.ActorUserId != actor ||
                                          (r.SubjectUserId is not null && r.SubjectUserId != e.User.UserId) ||
                                          (r.SessionId is not null && owners.OwnerOf(r.SessionId) != e.User) ||
@@ -276,7 +277,7 @@ internal sealed partial class IsolationChecks(TokenOwners owners, IReadOnlyList<
         }
 
         var (session, upload) = PathIds(e.Path);
-        var signingIn = e.Path is "/api/auth/register" or "/api/auth/login";
+        var signingIn = e.Path is "/api/auth/register" or "/api/auth/verify-email" or "/api/auth/login";
         if (e.Process != process || Field(json, "request_id") != requestId ||
             (userId is not null && userId != e.User.UserId && !(signingIn && userId == "anonymous")) ||
             (sessionId is not null && sessionId != session) || (uploadId is not null && uploadId != upload))

@@ -9,7 +9,7 @@ public sealed class IsolationChecksTests : IDisposable
 {
     private const string NotFound = "{\"status\":404,\"requestId\":\"REQ\"}";
 
-    private readonly Traffic traffic = new([new Uri("http://127.0.0.1:9/")], 1);
+    private readonly Traffic traffic = new([new Uri("http://127.0.0.1:9/")], 1, new Infrastructure.Mailbox(Path.GetTempPath()));
     private readonly TokenOwners owners = new();
     private readonly SimulatedUser alice;
     private readonly SimulatedUser bob;

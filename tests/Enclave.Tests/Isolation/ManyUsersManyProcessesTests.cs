@@ -28,7 +28,7 @@ public sealed class ManyUsersManyProcessesTests(ITestOutputHelper output)
         var total = Stopwatch.StartNew();
         await using var cluster = await ApiCluster.StartAsync(ApiProcesses, withProcessor: true);
         var startup = total.Elapsed;
-        using var traffic = new Traffic([.. cluster.Apis.Select(a => a.BaseAddress)], MaxInFlight);
+        using var traffic = new Traffic([.. cluster.Apis.Select(a => a.BaseAddress)], MaxInFlight, cluster.Apis[0].Mailbox);
         var owners = new TokenOwners();
         var targets = new AttackTargets();
         var users = Enumerable.Range(0, Users).Select(_ => new SimulatedUser(traffic, owners, targets)).ToList();

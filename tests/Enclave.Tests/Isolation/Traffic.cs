@@ -16,7 +16,7 @@ internal sealed record Exchange(
 /// all requests (API and storage) share one bound on how many are in flight, so the load is really
 /// concurrent but does not starve two shared cores.
 /// </summary>
-internal sealed class Traffic(IReadOnlyList<Uri> apiProcesses, int maxInFlight) : IDisposable
+internal sealed class Traffic(IReadOnlyList<Uri> apiProcesses, int maxInFlight, Mailbox mailbox) : IDisposable
 {
     private static readonly Uri Unrouted = new("http://enclave.invalid/");
 
@@ -38,7 +38,10 @@ internal sealed class Traffic(IReadOnlyList<Uri> apiProcesses, int maxInFlight) 
         {
             BaseAddress = Unrouted,
             Timeout = TimeSpan.FromMinutes(2),
-        });
+        })
+        {
+            Mailbox = mailbox,
+        };
 
     /// <summary>A request straight to the storage server (presigned POST or GET), under the same bound.</summary>
     public async Task<byte[]> StorageAsync(SimulatedUser user, string method, string url, Func<HttpClient, Task<HttpResponseMessage>> send)

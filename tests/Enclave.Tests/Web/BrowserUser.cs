@@ -18,11 +18,14 @@ public sealed class BrowserUser : IAsyncDisposable
 
     private readonly IBrowserContext context;
 
-    private BrowserUser(IBrowserContext context, IPage page, string email)
+    private readonly Mailbox mailbox;
+
+    private BrowserUser(IBrowserContext context, IPage page, string email, Mailbox mailbox)
     {
         this.context = context;
         Page = page;
         Email = email;
+        this.mailbox = mailbox;
     }
 
     public IPage Page { get; }
@@ -43,7 +46,7 @@ public sealed class BrowserUser : IAsyncDisposable
         });
         context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
-        var user = new BrowserUser(context, page, email ?? $"web-{Guid.NewGuid():N}@example.com");
+        var user = new BrowserUser(context, page, email ?? $"web-{Guid.NewGuid():N}@example.com", fixture.Api.Mailbox);
         page.Console += (_, message) =>
         {
             if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
@@ -63,12 +66,28 @@ public sealed class BrowserUser : IAsyncDisposable
         return user;
     }
 
+    /// <summary>Registers, opens the link from the mail the sink received, and signs in, as a person would.</summary>
     public async Task RegisterAsync()
     {
+        var seen = mailbox.MessagesTo(Email).Count;
         await Page.GetByRole(AriaRole.Link, new() { Name = "Create an account" }).ClickAsync();
         await FillCredentialsAsync("Create account");
-        await ExpectHeadingAsync("Your sessions");
+        await ExpectHeadingAsync("Check your mail");
+        await OpenMailedLinkAsync(seen);
+        await ExpectHeadingAsync("Email confirmed");
+        await Page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
+        await SignInAsync();
     }
+
+    /// <summary>Follows the link of the newest mail to this user (after <paramref name="seen"/> earlier ones), read from the real sink.</summary>
+    public async Task OpenMailedLinkAsync(int seen)
+    {
+        var message = await mailbox.WaitForAsync(Email, seen);
+        var link = message.TextBody!.Split('\n').Select(l => l.Trim()).First(l => l.Contains("token=", StringComparison.Ordinal)).Split(": ", 2)[1];
+        await Page.GotoAsync(link);
+    }
+
+    public int MailCount => mailbox.MessagesTo(Email).Count;
 
     public async Task SignInAsync()
     {

@@ -257,6 +257,34 @@ public sealed class WebAppTests(WebFixture fixture) : IClassFixture<WebFixture>
     }
 
     [Fact]
+    public async Task A_forgotten_password_is_reset_from_the_mailed_link_and_ends_every_sign_in()
+    {
+        await using var laptop = await BrowserUser.OpenAsync(fixture);
+        await laptop.RegisterAsync();
+        await using var phone = await BrowserUser.OpenAsync(fixture, laptop.Email, width: 375, height: 740);
+        await phone.Page.GetByRole(AriaRole.Link, new() { Name = "Forgot your password?" }).ClickAsync();
+        await phone.ExpectHeadingAsync("Forgot your password?");
+        Assert.Equal("Forgot your password? · Enclave", await phone.Page.TitleAsync());
+        var seen = phone.MailCount;
+        await phone.Page.GetByLabel("Email").FillAsync(phone.Email);
+        await phone.Page.GetByRole(AriaRole.Button, new() { Name = "Send reset link" }).ClickAsync();
+        await phone.ExpectHeadingAsync("Check your mail");
+
+        await phone.OpenMailedLinkAsync(seen);
+        await phone.ExpectHeadingAsync("Choose a new password");
+        const string newPassword = "a fresh and private passphrase 8";
+        await phone.Page.GetByLabel("New password").FillAsync(newPassword);
+        await phone.Page.GetByRole(AriaRole.Button, new() { Name = "Set new password" }).ClickAsync();
+        await phone.ExpectHeadingAsync("Password changed");
+
+        await laptop.Page.ReloadAsync();
+        await laptop.ExpectHeadingAsync("Sign in to Enclave");
+        await phone.Page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
+        await phone.FillCredentialsAsync("Sign in", newPassword);
+        await phone.ExpectHeadingAsync("Your sessions");
+    }
+
+    [Fact]
     public async Task The_csrf_token_lives_in_memory_only_and_comes_back_from_me_after_a_reload()
     {
         await using var user = await BrowserUser.OpenAsync(fixture);
@@ -269,7 +297,7 @@ public sealed class WebAppTests(WebFixture fixture) : IClassFixture<WebFixture>
         await user.Page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await user.ExpectHeadingAsync("after reload");
 
-        var signedIn = user.UnsafeRequests.Where(r => r.Path is not ("/api/auth/register" or "/api/auth/login")).ToList();
+        var signedIn = user.UnsafeRequests.Where(r => r.Path is not ("/api/auth/register" or "/api/auth/verify-email" or "/api/auth/login")).ToList();
         Assert.Contains(signedIn, r => r.Method == "PATCH");
         Assert.All(signedIn, r => Assert.False(string.IsNullOrEmpty(r.Csrf)));
         Assert.Equal(0, await user.Page.EvaluateAsync<int>("localStorage.length + sessionStorage.length"));
