@@ -35,7 +35,7 @@ public sealed class Api : Construct
 
         GrantTableAccess(props);
         Secrets.GrantRead(props.Role, (props.Secrets.CookieKey, props.Secrets.CookieKeyName), (props.Secrets.AuditKey, props.Secrets.AuditKeyName),
-            (props.Secrets.OriginVerify, props.Secrets.OriginVerifyName));
+            (props.Secrets.OriginVerify, props.Secrets.OriginVerifyName), (props.Secrets.SmtpCredentials, props.Secrets.SmtpCredentialsName));
 
         var accessLogs = new LogGroup(this, "AccessLogs", new LogGroupProps { Retention = RetentionDays.ONE_MONTH, RemovalPolicy = RemovalPolicy.DESTROY });
         HttpApi = new HttpApi(this, "HttpApi", new HttpApiProps
@@ -103,6 +103,7 @@ public sealed class Api : Construct
 
     public static readonly IReadOnlyList<string> ApiIdentityActions =
     [
-        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+        // Query: account erasure and password changes find the sign-ins under the account partition.
+        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
     ];
 }

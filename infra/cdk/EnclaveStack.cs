@@ -52,6 +52,10 @@ public sealed class EnclaveStack : Stack
         {
             ["Enclave__ClientAddress"] = "CloudFrontViewerAddress",
             ["Enclave__OriginSecretName"] = Secrets.OriginVerifyName,
+            ["Enclave__Mail__SmtpHost"] = $"email-smtp.{Aws.REGION}.{Aws.URL_SUFFIX}",
+            ["Enclave__Mail__SmtpPort"] = "587",
+            ["Enclave__Mail__Sender"] = settings.MailSender,
+            ["Enclave__Mail__CredentialsSecretName"] = Secrets.SmtpCredentialsName,
         };
         Api = new Api(this, "Api", new ApiProps(settings, Data, Secrets, apiRole, apiConfiguration));
         Processor = new Processor(this, "Processor", new ProcessorProps(settings, Data, Secrets, processorRole, configuration));
@@ -62,6 +66,8 @@ public sealed class EnclaveStack : Stack
             Secrets.OriginVerify.SecretValueFromJson(Core.Secrets.OriginSecret.CurrentField).UnsafeUnwrap()));
         var siteOrigin = Edge.SiteOrigin(settings, Edge.Distribution);
         Data.AllowUploadsFrom(siteOrigin);
+        // Links in mail point at the site itself, never at a request's Host header.
+        Api.App.Function.AddEnvironment("Enclave__Mail__SiteOrigin", siteOrigin);
 
         Audit = new Audit(this, "Audit", new AuditProps(Data.AuditTable, Secrets));
         Observability = new Observability(this, "Observability", new ObservabilityProps(

@@ -33,12 +33,24 @@ public sealed class Secrets : Construct
 
     public string AuditKeyName { get; }
 
+    /// <summary>SES SMTP credentials <c>{"username","password"}</c>, filled in by the operator (docs/mail.md); API only.</summary>
+    public Secret SmtpCredentials { get; }
+
+    public string SmtpCredentialsName { get; }
+
     public Secrets(Construct scope, string id, SecretsProps props) : base(scope, id)
     {
         CookieKeyName = $"{props.Settings.NamePrefix}/cookie-key";
         AuditKeyName = $"{props.Settings.NamePrefix}/audit-key";
         CookieKey = NewKey("CookieKey", CookieKeyName, "Signs the session cookie and audit cursors.");
         AuditKey = NewKey("AuditKey", AuditKeyName, "HMAC key of the access records.");
+        SmtpCredentialsName = $"{props.Settings.NamePrefix}/smtp-credentials";
+        SmtpCredentials = new Secret(this, "SmtpCredentials", new SecretProps
+        {
+            SecretName = SmtpCredentialsName,
+            Description = "SES SMTP credentials for account mail; the operator stores {\"username\",\"password\"} (docs/mail.md).",
+            RemovalPolicy = RemovalPolicy.RETAIN,
+        });
         OriginVerifyName = $"{props.Settings.NamePrefix}/origin-verify";
         OriginVerify = new Secret(this, "OriginVerify", new SecretProps
         {

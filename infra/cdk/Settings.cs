@@ -55,6 +55,9 @@ public sealed record Settings
     /// <summary>WAF rate-based rule: requests per client IP per 5 minutes.</summary>
     public int WafRateLimit { get; init; } = 1000;
 
+    /// <summary>The From address of account mail: an address of a verified SES identity (docs/mail.md). Required.</summary>
+    public string MailSender { get; init; } = "";
+
     /// <summary>Optional e-mail subscribed to the alarm topic.</summary>
     public string? AlarmEmail { get; init; }
 
@@ -80,11 +83,17 @@ public sealed record Settings
             ApiBurstLimit = Number(node, "apiBurstLimit") ?? defaults.ApiBurstLimit,
             WafRateLimit = Number(node, "wafRateLimit") ?? defaults.WafRateLimit,
             AlarmEmail = Text(node, "alarmEmail"),
+            MailSender = Text(node, "mailSender") ?? "",
         }.Validated();
     }
 
     private Settings Validated()
     {
+        if (!Core.Accounts.EmailAddress.TryNormalize(MailSender, out _))
+        {
+            throw new ArgumentException("Context 'mailSender' is required: an address of a verified SES identity (docs/mail.md), e.g. -c mailSender=no-reply@example.com.");
+        }
+
         if ((DomainName is null) != (CertificateArn is null))
         {
             throw new ArgumentException("Context 'domainName' and 'certificateArn' go together.");

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 
+using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.Assertions;
 
 using Enclave.Cdk;
@@ -62,6 +63,24 @@ public sealed class FunctionTests(SynthesizedApp synth)
         var processor = Processor["Environment"]!["Variables"]!.AsObject();
         Assert.False(processor.ContainsKey("Enclave__ClientAddress"));
         Assert.False(processor.ContainsKey("Enclave__OriginSecretName"));
+    }
+
+    [Fact]
+    public void Only_the_api_sends_mail_through_ses_smtp_with_links_to_the_site_and_credentials_it_alone_may_read()
+    {
+        var api = Function("Api")["Environment"]!["Variables"]!.AsObject();
+        Assert.Contains("email-smtp.", api["Enclave__Mail__SmtpHost"]!.ToJsonString());
+        Assert.Equal("587", (string)api["Enclave__Mail__SmtpPort"]!);
+        Assert.Equal(SynthesizedApp.MailSender, (string)api["Enclave__Mail__Sender"]!);
+        Assert.Equal("enclave/smtp-credentials", (string)api["Enclave__Mail__CredentialsSecretName"]!);
+        Assert.Contains(synth.LogicalId(synth.Main.Edge.Distribution), api["Enclave__Mail__SiteOrigin"]!.ToJsonString());
+        Assert.DoesNotContain(Processor["Environment"]!["Variables"]!.AsObject(), v => v.Key.StartsWith("Enclave__Mail__", StringComparison.Ordinal));
+
+        var secret = synth.LogicalId(synth.Main.Secrets.SmtpCredentials);
+        bool Reads(IRole role) => RoleStatements.Of(synth, role).Any(s =>
+            RoleStatements.Actions(s).Contains("secretsmanager:GetSecretValue") && s["Resource"]!.ToJsonString().Contains(secret, StringComparison.Ordinal));
+        Assert.True(Reads(synth.Main.Api.App.Function.Role!));
+        Assert.False(Reads(synth.Main.Processor.App.Function.Role!));
     }
 
     [Fact]

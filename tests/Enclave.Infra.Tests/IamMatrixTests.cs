@@ -265,7 +265,7 @@ public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper outpu
         Identity("of the generation and the roles", "dynamodb:UpdateItem", ["generation", RoleGrants.RolesAttribute], allowed: false);
         Identity("of a new account", "dynamodb:PutItem", ["pk", "sk", "email", "generation", "createdAt"], allowed: true);
         Identity("of an account with roles", "dynamodb:PutItem", ["pk", "sk", "email", RoleGrants.RolesAttribute], allowed: false);
-        Identity("(unused)", "dynamodb:Query", [], allowed: false);
+        Identity("(account erasure)", "dynamodb:Query", [], allowed: true);
         Identity("(unused)", "dynamodb:ConditionCheckItem", [], allowed: false);
         cases.Add(new Case("api role: data DescribeTable (readiness)", apiRole, null, "dynamodb:DescribeTable", DataTable, [], "Allowed"));
         cases.Add(new Case("processor role: identity GetItem", processorRole, null, "dynamodb:GetItem", IdentityTable, LeadingKeys("ACCOUNT#x"), "Denied"));

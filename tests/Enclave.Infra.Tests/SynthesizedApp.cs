@@ -14,6 +14,8 @@ namespace Enclave.Infra.Tests;
 /// </summary>
 public sealed class SynthesizedApp : IDisposable
 {
+    public const string MailSender = "no-reply@enclave.test";
+
     public string Root { get; } = Directory.CreateTempSubdirectory("enclave-cdk-").FullName;
 
     public string AssemblyDir { get; }
@@ -43,7 +45,7 @@ public sealed class SynthesizedApp : IDisposable
         {
             Outdir = AssemblyDir,
             AnalyticsReporting = false,
-            Context = new Dictionary<string, object> { ["appAssetPath"] = appAssets, ["webAssetPath"] = webAssets },
+            Context = new Dictionary<string, object> { ["appAssetPath"] = appAssets, ["webAssetPath"] = webAssets, ["mailSender"] = MailSender },
         });
         (Firewall, Main) = EnclaveApp.Build(app);
         app.Synth();
