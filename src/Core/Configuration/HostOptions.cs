@@ -26,6 +26,12 @@ public sealed class EnclaveHostOptions
     /// a request without it is refused before any work (SPEC §5 invariant 9).
     /// </summary>
     public string? OriginSecretName { get; set; }
+
+    /// <summary>
+    /// Local mode only: a file that gets one JSON line per AWS call (the capacity simulation's recording). Ignored in AWS:
+    /// the lines hold partition keys, which name users.
+    /// </summary>
+    public string? AwsCallLog { get; set; }
 }
 
 /// <summary>Which address a request is attributed to: throttles and every access record use it.</summary>

@@ -87,7 +87,8 @@ public sealed class LimitsOptions
     [Range(1, 10_000)]
     public int MaxUploadsPerSession { get; set; } = 100;
 
-    [Range(1, 10_000)]
+    /// <summary>Each session's id sits in its owner's register item (about 40 bytes each); a thousand keep it far under 400 KB.</summary>
+    [Range(1, 1000)]
     public int MaxSessionsPerUser { get; set; } = 100;
 
     /// <summary>How long a presigned upload form stays valid; S3 allows more, the spec caps it at 15.</summary>

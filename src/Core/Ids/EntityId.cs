@@ -16,6 +16,14 @@ public readonly record struct EntityId
 
     public static EntityId New() => new(Guid.CreateVersion7().ToString("D"));
 
+    /// <summary>An id that carries the given creation time (to the millisecond), for items whose other times follow from it.</summary>
+    public static EntityId New(DateTimeOffset createdAt) => new(Guid.CreateVersion7(createdAt).ToString("D"));
+
+    /// <summary>The creation time a UUIDv7 carries in its first 48 bits (Unix milliseconds).</summary>
+    public DateTimeOffset CreatedAt =>
+        DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(string.Concat(Value.AsSpan(0, 8), Value.AsSpan(9, 4)), System.Globalization.NumberStyles.HexNumber,
+            System.Globalization.CultureInfo.InvariantCulture));
+
     public static bool TryParse([NotNullWhen(true)] string? text, out EntityId id)
     {
         id = default;

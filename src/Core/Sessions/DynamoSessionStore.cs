@@ -31,48 +31,107 @@ public sealed class DynamoSessionStore(
 
     public static string SessionSortKey(string sessionId) => SessionPrefix + sessionId;
 
+    /// <summary>
+    /// A session expires a fixed lifetime after the time its id carries, so whoever knows the id knows the expiry without a
+    /// read (an upload takes its session's). Whole seconds: that is what TTL stores.
+    /// </summary>
+    public static DateTimeOffset ExpiryOf(string sessionId, int lifetimeDays) =>
+        EntityId.TryParse(sessionId, out var id)
+            ? DateTimeOffset.FromUnixTimeSeconds(id.CreatedAt.AddDays(lifetimeDays).ToUnixTimeSeconds())
+            : throw new ArgumentException("Not a session id.", nameof(sessionId));
+
+    /// <summary>The owner's session register: the set of ids of their sessions, beside the sessions themselves.</summary>
+    public const string RegisterSortKey = "SESSIONS";
+
+    public const string RegisterIds = "ids";
+
     public async Task<Session?> CreateAsync(string ownerId, string name, CancellationToken cancellationToken)
     {
-        // Counted, not kept in a counter: TTL deletes sessions without telling anyone, so a counter would drift.
-        // Concurrent creates can overshoot by the number racing; the limit is a resource guard, not a security boundary.
-        if (await CountLiveAsync(ownerId, cancellationToken) >= limits.Value.MaxSessionsPerUser)
+        // The limit holds exactly however many processes race: each create adds its id to the owner's register in the same
+        // transaction, on condition the register holds fewer than the limit. A set rather than a number, so removing an id
+        // (a delete, a prune) is idempotent and the register can be checked against the items.
+        var now = Attr.Millis(clock.GetUtcNow());
+        var id = EntityId.New(now).Value;
+        var session = new Session(id, name, now, now, ExpiryOf(id, limits.Value.SessionLifetimeDays));
+        if (await TryCreateAsync(ownerId, session, cancellationToken) ||
+            (await PruneRegisterAsync(ownerId, cancellationToken) && await TryCreateAsync(ownerId, session, cancellationToken)))
         {
-            await accessLog.WriteAsync(new AccessEvent("session.create", AccessOutcome.Denied, "session-limit"), cancellationToken);
-            return null;
+            return session;
         }
 
-        var now = Attr.Millis(clock.GetUtcNow());
-        var expires = DateTimeOffset.FromUnixTimeSeconds(now.AddDays(limits.Value.SessionLifetimeDays).ToUnixTimeSeconds());
-        var session = new Session(EntityId.New().Value, name, now, now, expires);
-        await Dynamo.TransactWriteItemsAsync(
-            new TransactWriteItemsRequest
-            {
-                TransactItems =
-                [
-                    new() { Put = new Put { TableName = Table, Item = ToItem(ownerId, session), ConditionExpression = "attribute_not_exists(pk)" } },
-                    await accessLog.PrepareAsync(new AccessEvent("session.create", AccessOutcome.Allowed, SessionId: session.SessionId), cancellationToken),
-                ],
-            },
-            cancellationToken);
-        return session;
+        await accessLog.WriteAsync(new AccessEvent("session.create", AccessOutcome.Denied, "session-limit"), cancellationToken);
+        return null;
     }
 
-    private async Task<int> CountLiveAsync(string ownerId, CancellationToken cancellationToken)
+    private async Task<bool> TryCreateAsync(string ownerId, Session session, CancellationToken cancellationToken) =>
+        await Dynamo.TryCommitAsync(
+            [
+                new()
+                {
+                    Update = new Update
+                    {
+                        TableName = Table,
+                        Key = Attr.Key(OwnerKey(ownerId), RegisterSortKey),
+                        UpdateExpression = "ADD #ids :id",
+                        ConditionExpression = "attribute_not_exists(#ids) OR size(#ids) < :max",
+                        ExpressionAttributeNames = new() { ["#ids"] = RegisterIds },
+                        ExpressionAttributeValues = new()
+                        {
+                            [":id"] = new AttributeValue { SS = [session.SessionId] }, [":max"] = Attr.N(limits.Value.MaxSessionsPerUser),
+                        },
+                    },
+                },
+                new() { Put = new Put { TableName = Table, Item = ToItem(ownerId, session), ConditionExpression = "attribute_not_exists(pk)" } },
+                await accessLog.PrepareAsync(new AccessEvent("session.create", AccessOutcome.Allowed, SessionId: session.SessionId), cancellationToken),
+            ],
+            cancellationToken);
+
+    /// <summary>
+    /// At the limit, takes out of the register the ids of sessions that expired (TTL deletes them without telling anyone, and
+    /// late) or vanished; true if it freed a place. The register is read before the sessions: an id added meanwhile was added
+    /// with its session item in one transaction, so the later read sees that item and the id stays.
+    /// </summary>
+    private async Task<bool> PruneRegisterAsync(string ownerId, CancellationToken cancellationToken)
     {
-        var count = 0;
+        var register = await Dynamo.GetItemAsync(
+            new GetItemRequest { TableName = Table, Key = Attr.Key(OwnerKey(ownerId), RegisterSortKey), ConsistentRead = true }, cancellationToken);
+        var registered = register.Item is { } item && item.TryGetValue(RegisterIds, out var ids) ? ids.SS : [];
+        var live = await LiveSessionIdsAsync(ownerId, cancellationToken);
+        var gone = registered.Where(id => !live.Contains(id)).ToList();
+        if (gone.Count == 0)
+        {
+            return false;
+        }
+
+        await Dynamo.UpdateItemAsync(
+            new UpdateItemRequest
+            {
+                TableName = Table,
+                Key = Attr.Key(OwnerKey(ownerId), RegisterSortKey),
+                UpdateExpression = "DELETE #ids :gone",
+                ExpressionAttributeNames = new() { ["#ids"] = RegisterIds },
+                ExpressionAttributeValues = new() { [":gone"] = new AttributeValue { SS = gone } },
+            },
+            cancellationToken);
+        return true;
+    }
+
+    private async Task<HashSet<string>> LiveSessionIdsAsync(string ownerId, CancellationToken cancellationToken)
+    {
+        var live = new HashSet<string>(StringComparer.Ordinal);
         Dictionary<string, AttributeValue>? start = null;
         do
         {
             var query = LiveSessions(ownerId);
-            query.Select = Select.COUNT;
+            query.ProjectionExpression = "sessionId";
             query.ExclusiveStartKey = start;
             var page = await Dynamo.QueryAsync(query, cancellationToken);
-            count += page.Count ?? 0;
+            live.UnionWith(page.Items.Select(i => i.RequireS("sessionId")));
             start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
         }
         while (start is not null);
 
-        return count;
+        return live;
     }
 
     public async Task<SessionPage> ListAsync(string ownerId, string? afterSessionId, int limit, CancellationToken cancellationToken)
@@ -125,7 +184,6 @@ public sealed class DynamoSessionStore(
                     [":now"] = Attr.N(clock.GetUtcNow().ToUnixTimeSeconds()),
                 },
             },
-            null,
             new AccessEvent("session.rename", AccessOutcome.Allowed, SessionId: sessionId),
             cancellationToken);
         if (!applied)
@@ -139,19 +197,38 @@ public sealed class DynamoSessionStore(
 
     public async Task<bool> BeginDeleteAsync(string ownerId, string sessionId, CancellationToken cancellationToken)
     {
-        // A session already being deleted may be deleted again: that is how an interrupted delete is finished.
-        var applied = await TryTransactAsync(
-            new Update
-            {
-                TableName = Table,
-                Key = Attr.Key(OwnerKey(ownerId), SessionPrefix + sessionId),
-                UpdateExpression = "SET deleting = :true",
-                ConditionExpression = "attribute_exists(pk) AND #ttl > :now",
-                ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
-                ExpressionAttributeValues = new() { [":true"] = new AttributeValue { BOOL = true }, [":now"] = Attr.N(clock.GetUtcNow().ToUnixTimeSeconds()) },
-            },
-            null,
-            new AccessEvent("session.delete", AccessOutcome.Allowed, SessionId: sessionId),
+        // A session already being deleted may be deleted again: that is how an interrupted delete is finished. Its id leaves
+        // the register in the same transaction, so the place is free at once; removing it twice changes nothing.
+        var applied = await Dynamo.TryCommitAsync(
+            [
+                new()
+                {
+                    Update = new Update
+                    {
+                        TableName = Table,
+                        Key = Attr.Key(OwnerKey(ownerId), SessionPrefix + sessionId),
+                        UpdateExpression = "SET deleting = :true",
+                        ConditionExpression = "attribute_exists(pk) AND #ttl > :now",
+                        ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
+                        ExpressionAttributeValues = new()
+                        {
+                            [":true"] = new AttributeValue { BOOL = true }, [":now"] = Attr.N(clock.GetUtcNow().ToUnixTimeSeconds()),
+                        },
+                    },
+                },
+                new()
+                {
+                    Update = new Update
+                    {
+                        TableName = Table,
+                        Key = Attr.Key(OwnerKey(ownerId), RegisterSortKey),
+                        UpdateExpression = "DELETE #ids :id",
+                        ExpressionAttributeNames = new() { ["#ids"] = RegisterIds },
+                        ExpressionAttributeValues = new() { [":id"] = new AttributeValue { SS = [sessionId] } },
+                    },
+                },
+                await accessLog.PrepareAsync(new AccessEvent("session.delete", AccessOutcome.Allowed, SessionId: sessionId), cancellationToken),
+            ],
             cancellationToken);
         if (!applied)
         {
@@ -213,8 +290,8 @@ public sealed class DynamoSessionStore(
         return response.Item is { Count: > 0 } item && item.IsLive(clock.GetUtcNow()) && !item.ContainsKey("deleting") ? FromItem(item) : null;
     }
 
-    private async Task<bool> TryTransactAsync(Update? update, Delete? delete, AccessEvent record, CancellationToken cancellationToken) =>
-        await Dynamo.TryCommitAsync([new() { Update = update, Delete = delete }, await accessLog.PrepareAsync(record, cancellationToken)], cancellationToken);
+    private async Task<bool> TryTransactAsync(Update update, AccessEvent record, CancellationToken cancellationToken) =>
+        await Dynamo.TryCommitAsync([new() { Update = update }, await accessLog.PrepareAsync(record, cancellationToken)], cancellationToken);
 
     private static Dictionary<string, AttributeValue> ToItem(string ownerId, Session s)
     {

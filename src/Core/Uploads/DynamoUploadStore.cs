@@ -63,35 +63,13 @@ public sealed class DynamoUploadStore(
 
     public async Task<CreateUploadResult> CreatePendingAsync(string ownerId, Upload upload, int maxPerSession, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().ToUnixTimeSeconds();
-        if (await Dynamo.TryCommitAsync(
-            [
-                new()
-                {
-                    Update = new Update
-                    {
-                        TableName = Table,
-                        Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), DynamoSessionStore.SessionSortKey(upload.SessionId)),
-                        UpdateExpression = "SET uploadCount = if_not_exists(uploadCount, :zero) + :one",
-                        ConditionExpression = "attribute_exists(pk) AND #ttl > :now AND attribute_not_exists(deleting) " +
-                                              "AND (attribute_not_exists(uploadCount) OR uploadCount < :max)",
-                        ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
-                        ExpressionAttributeValues = new()
-                        {
-                            [":zero"] = Attr.N(0), [":one"] = Attr.N(1), [":now"] = Attr.N(now), [":max"] = Attr.N(maxPerSession),
-                        },
-                    },
-                },
-                new() { Put = new Put { TableName = Table, Item = ToItem(ownerId, upload), ConditionExpression = "attribute_not_exists(pk)" } },
-                await accessLog.PrepareAsync(
-                    new AccessEvent("upload.create", AccessOutcome.Allowed, SessionId: upload.SessionId, UploadId: upload.UploadId),
-                    cancellationToken),
-            ],
-            cancellationToken))
+        if (await TryCreatePendingAsync(ownerId, upload, maxPerSession, cancellationToken))
         {
             return CreateUploadResult.Created;
         }
 
+        // Refused: read the session once to say why (and to record it). A live session whose expiry is not the one its id
+        // gives was created under another lifetime setting (or before expiries followed ids); one more try with its own.
         var session = await Dynamo.GetItemAsync(
             new GetItemRequest
             {
@@ -101,12 +79,50 @@ public sealed class DynamoUploadStore(
             },
             cancellationToken);
         var live = session.Item is { Count: > 0 } item && item.IsLive(clock.GetUtcNow()) && !item.ContainsKey("deleting");
+        if (live && session.Item!.GetN(Attr.Ttl) != upload.ExpiresAt.ToUnixTimeSeconds() &&
+            await TryCreatePendingAsync(ownerId, upload with { ExpiresAt = DateTimeOffset.FromUnixTimeSeconds(session.Item!.GetN(Attr.Ttl)) },
+                maxPerSession, cancellationToken))
+        {
+            return CreateUploadResult.Created;
+        }
+
         await accessLog.WriteAsync(
             new AccessEvent("upload.create", live ? AccessOutcome.Denied : AccessOutcome.NotFound, live ? "upload-limit" : null,
                 SessionId: upload.SessionId),
             cancellationToken);
         return live ? CreateUploadResult.LimitReached : CreateUploadResult.SessionNotFound;
     }
+
+    /// <summary>
+    /// One transaction: the session is live, has room and expires when the upload does (so the upload never outlives it); its
+    /// counter goes up, the upload item and its record are written. False when the session refused it.
+    /// </summary>
+    private async Task<bool> TryCreatePendingAsync(string ownerId, Upload upload, int maxPerSession, CancellationToken cancellationToken) =>
+        await Dynamo.TryCommitAsync(
+            [
+                new()
+                {
+                    Update = new Update
+                    {
+                        TableName = Table,
+                        Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), DynamoSessionStore.SessionSortKey(upload.SessionId)),
+                        UpdateExpression = "SET uploadCount = if_not_exists(uploadCount, :zero) + :one",
+                        ConditionExpression = "attribute_exists(pk) AND #ttl > :now AND #ttl = :expires AND attribute_not_exists(deleting) " +
+                                              "AND (attribute_not_exists(uploadCount) OR uploadCount < :max)",
+                        ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
+                        ExpressionAttributeValues = new()
+                        {
+                            [":zero"] = Attr.N(0), [":one"] = Attr.N(1), [":now"] = Attr.N(clock.GetUtcNow().ToUnixTimeSeconds()),
+                            [":expires"] = Attr.N(upload.ExpiresAt.ToUnixTimeSeconds()), [":max"] = Attr.N(maxPerSession),
+                        },
+                    },
+                },
+                new() { Put = new Put { TableName = Table, Item = ToItem(ownerId, upload), ConditionExpression = "attribute_not_exists(pk)" } },
+                await accessLog.PrepareAsync(
+                    new AccessEvent("upload.create", AccessOutcome.Allowed, SessionId: upload.SessionId, UploadId: upload.UploadId),
+                    cancellationToken),
+            ],
+            cancellationToken);
 
     public async Task<Upload?> FindAsync(string ownerId, string sessionId, string uploadId, string action, CancellationToken cancellationToken)
     {

@@ -46,15 +46,11 @@ public sealed class UploadService(
             return new CreateUploadOutcome.Invalid(errors);
         }
 
+        // No read of the session first: the create transaction checks it is live, and its expiry follows from its id.
         var now = Attr.Millis(clock.GetUtcNow());
-        var session = await sessions.FindAsync(ownerId, sessionId, cancellationToken);
-        if (session is null)
-        {
-            return new CreateUploadOutcome.SessionNotFound();
-        }
-
         var uploadId = EntityId.New().Value;
-        var upload = new Upload(uploadId, sessionId, fileName!, normalizedType!, size!.Value, null, UploadStatus.Pending, null, now, now, session.ExpiresAt);
+        var expires = DynamoSessionStore.ExpiryOf(sessionId, limits.Value.SessionLifetimeDays);
+        var upload = new Upload(uploadId, sessionId, fileName!, normalizedType!, size!.Value, null, UploadStatus.Pending, null, now, now, expires);
         var key = UploadKeys.Original(ownerId, sessionId, uploadId);
         if (parted)
         {

@@ -43,6 +43,15 @@ internal static class EnclaveServices
         services.AddSingleton(TimeProvider.System);
         services.AddMemoryCache();
         services.AddAwsClients();
+        var hostSection = configuration.GetSection(EnclaveHostOptions.Section);
+        if (hostSection.GetValue<EnclaveMode>("Mode") == EnclaveMode.Local && hostSection.GetValue<string>("AwsCallLog") is { Length: > 0 } callLog)
+        {
+            // The SDK applies registered customizers to every client built afterwards, the per-request user-data clients too.
+            var recorder = new AwsCallRecorder(callLog);
+            services.AddSingleton(recorder);
+            Amazon.Runtime.Internal.RuntimePipelineCustomizerRegistry.Instance.Register(recorder);
+        }
+
         services.AddSingleton<ISecretSource>(sp =>
         {
             var mode = sp.GetRequiredService<IOptions<EnclaveHostOptions>>().Value.Mode;

@@ -69,6 +69,34 @@ public sealed class ExpiryTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task An_upload_expires_with_its_session_even_one_whose_expiry_does_not_follow_from_its_id()
+    {
+        using var client = fixture.Client();
+        await client.RegisterAndSignInAsync();
+        var session = await client.CreateSessionAsync("lifetimes");
+        var key = Attr.Key("USER#" + client.UserId, "SESSION#" + session);
+        var derived = (await fixture.Dynamo.GetItemAsync(fixture.Storage.DataTable, key)).Item.GetN(Attr.Ttl);
+        var upload = (await client.CreateUploadAsync(session, "a.csv", "text/csv", 10)).GetProperty("uploadId").GetString()!;
+        Assert.Equal(derived, (await fixture.Dynamo.GetItemAsync(fixture.Storage.DataTable, Attr.Key("USER#" + client.UserId, $"UPLOAD#{session}#{upload}"))).Item.GetN(Attr.Ttl));
+
+        // As if created under another lifetime setting: the upload must take the expiry the session holds, not the derived one.
+        var other = DateTimeOffset.UtcNow.AddDays(3).ToUnixTimeSeconds();
+        await fixture.Dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = fixture.Storage.DataTable,
+            Key = key,
+            UpdateExpression = "SET #ttl = :other",
+            ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
+            ExpressionAttributeValues = new() { [":other"] = Attr.N(other) },
+        });
+        var second = (await client.CreateUploadAsync(session, "b.csv", "text/csv", 10)).GetProperty("uploadId").GetString()!;
+        Assert.Equal(other, (await fixture.Dynamo.GetItemAsync(fixture.Storage.DataTable, Attr.Key("USER#" + client.UserId, $"UPLOAD#{session}#{second}"))).Item.GetN(Attr.Ttl));
+        var records = (await fixture.Records().BySessionAsync(session, null, null, 100, null, CancellationToken.None)).Items;
+        Assert.Equal(2, records.Count(r => r.Record.Action == "upload.create"));
+        Assert.DoesNotContain(records, r => r.Record.Action == "session.read");
+    }
+
+    [Fact]
     public async Task User_data_is_keyed_by_its_owner()
     {
         using var client = fixture.Client();

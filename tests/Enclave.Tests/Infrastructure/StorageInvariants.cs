@@ -5,6 +5,7 @@ using Amazon.S3.Model;
 
 using Enclave.Core.Audit;
 using Enclave.Core.Secrets;
+using Enclave.Core.Sessions;
 using Enclave.Core.Storage;
 using Enclave.Core.Uploads;
 
@@ -21,7 +22,8 @@ public sealed record InvariantReport(int Sessions, int Uploads, int Objects, int
 /// <summary>
 /// Reads one test's whole data table, audit table and bucket, and checks the rules that no failure may break: a
 /// mutation and its access record commit together; an upload has its file once it left "pending"; an upload
-/// never outlives its session; the session's upload counter equals its upload items; and no object exists outside
+/// never outlives its session; the session's upload counter equals its upload items; the owner's session register holds exactly the live sessions
+/// (and perhaps expired ones not yet pruned); and no object exists outside
 /// a known upload. Invariant 10 (v2): no object version that no upload item owns, no pending upload past its
 /// window, no version of a checked file but the pinned one once swept, no incomplete multipart upload without a
 /// pending upload. Run it after faults: anything half-written shows up here.
@@ -103,6 +105,23 @@ public static class StorageInvariants
                 violations.Add($"{where}: uploadCount {counted} but {actual} upload items");
             }
         }
+
+        // The session register (the sessions-per-user limit) holds every live session; an id may outlive its session only
+        // by expiring (TTL deletes late, and the register is pruned at the limit), never by a delete.
+        var registers = items.Where(i => i.RequireS(Attr.Sk) == DynamoSessionStore.RegisterSortKey)
+            .ToDictionary(OwnerOf, i => i.TryGetValue(DynamoSessionStore.RegisterIds, out var ids) ? ids.SS.ToHashSet(StringComparer.Ordinal) : []);
+        foreach (var session in sessions.Where(s => s.IsLive(now) && !s.ContainsKey("deleting")))
+        {
+            var (owner, sessionId) = (OwnerOf(session), session.RequireS("sessionId"));
+            if (!registers.TryGetValue(owner, out var registered) || !registered.Contains(sessionId))
+            {
+                violations.Add($"session {sessionId} of {owner}: live but not in its owner's register");
+            }
+        }
+
+        var present = sessions.Where(s => !s.ContainsKey("deleting")).Select(s => (OwnerOf(s), s.RequireS("sessionId"))).ToHashSet();
+        violations.AddRange(registers.SelectMany(r => r.Value.Where(id => !present.Contains((r.Key, id)))
+            .Select(id => $"register of {r.Key}: holds {id}, which is deleted or was never created")));
 
         foreach (var upload in uploads)
         {

@@ -38,7 +38,7 @@ internal sealed partial class IsolationChecks(TokenOwners owners, IReadOnlyList<
         ["GET /api/sessions"] = ["session.list"],
         ["GET /api/sessions/{sessionId}"] = ["session.read"],
         ["PATCH /api/sessions/{sessionId}"] = ["session.rename"],
-        ["POST /api/sessions/{sessionId}/uploads"] = ["session.read", "upload.create"],
+        ["POST /api/sessions/{sessionId}/uploads"] = ["upload.create"],
         ["GET /api/sessions/{sessionId}/uploads"] = ["upload.list"],
         ["GET /api/sessions/{sessionId}/uploads/{uploadId}"] = ["upload.read"],
 

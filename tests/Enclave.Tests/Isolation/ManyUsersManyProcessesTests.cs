@@ -26,7 +26,14 @@ public sealed class ManyUsersManyProcessesTests(ITestOutputHelper output)
     public async Task A_hundred_users_on_three_processes_see_nothing_of_each_other()
     {
         var total = Stopwatch.StartNew();
-        await using var cluster = await ApiCluster.StartAsync(ApiProcesses, withProcessor: true);
+        // Every process records its AWS calls for the capacity simulation (issue 16.3), each to its own file.
+        var recordings = new List<string>();
+        await using var cluster = await ApiCluster.StartAsync(ApiProcesses, withProcessor: true, settings =>
+        {
+            var file = Path.Combine(Path.GetTempPath(), $"enclave-aws-calls-{Guid.NewGuid():N}.jsonl");
+            recordings.Add(file);
+            settings["Enclave__AwsCallLog"] = file;
+        });
         var startup = total.Elapsed;
         using var traffic = new Traffic([.. cluster.Apis.Select(a => a.BaseAddress)], MaxInFlight, cluster.Apis[0].Mailbox);
         var owners = new TokenOwners();
@@ -65,5 +72,54 @@ public sealed class ManyUsersManyProcessesTests(ITestOutputHelper output)
         await SummaryFile.WriteAsync(output, "isolation", summary);
 
         Assert.True(checks.Violations.Count == 0, string.Join("\n", checks.Violations.Take(20)));
+        await SimulateAtScaleAsync(cluster, recordings, exchanges.Count(e => !e.ToStorage));
+    }
+
+    /// <summary>
+    /// Issue 16.3 on the recording of the run above, plus one failed sign-in per user (anonymous records, the credential-stuffing
+    /// key): no partition over its limit at 50,000 requests/s; the pre-sharding layout of the same calls is flagged.
+    /// </summary>
+    private async Task SimulateAtScaleAsync(ApiCluster cluster, List<string> recordings, int apiRequests)
+    {
+        // A few at a time: a hundred at once from one address contend for its one throttle item (transaction conflicts, 503).
+        using var gate = new SemaphoreSlim(ApiProcesses);
+        await Task.WhenAll(Enumerable.Range(0, Users).Select(async i =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                using var client = cluster.Apis[i % ApiProcesses].CreateClient();
+                var failed = await client.PostAsync("/api/auth/login", new { email = ApiClient.NewEmail(), password = "not the password 123" });
+                Assert.Equal(System.Net.HttpStatusCode.Unauthorized, failed.StatusCode);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        apiRequests += Users;
+
+        var simulation = CapacitySimulation.Load(recordings);
+        var shards = ApiProcess.AuditLayout.Shards;
+        var burst = simulation.Partitions(apiRequests, Users, shards, CapacitySimulation.Burst);
+        var sustained = simulation.Partitions(apiRequests, Users, shards, CapacitySimulation.Sustained);
+        var old = simulation.Unsharded();
+        var oldBurst = old.Partitions(apiRequests, Users, shards, CapacitySimulation.Burst);
+        var violations = CapacitySimulation.Violations(burst, simulation.StsPerSecond(apiRequests, CapacitySimulation.Burst)).ToList();
+        var oldViolations = CapacitySimulation.Violations(oldBurst, 0).ToList();
+        await SummaryFile.WriteAsync(output, "capacity", string.Create(CultureInfo.InvariantCulture, $"""
+            capacity simulation (issue 16.3): {simulation.Calls} AWS calls ({simulation.Touches} partition touches) for {apiRequests} API requests of {Users} users
+              STS: {simulation.StsPerSecond(apiRequests, CapacitySimulation.Sustained):0} calls/s at 10,000 req/s, {simulation.StsPerSecond(apiRequests, CapacitySimulation.Burst):0} at 50,000 (limit {CapacitySimulation.StsCallsPerSecond})
+              hottest partition per key pattern at 10,000 req/s sustained, 1 M users, {Core.Audit.AccessRecordLayout.DefaultShards} audit shards:
+            {CapacitySimulation.Describe(sustained)}  at 50,000 req/s bursts:
+            {CapacitySimulation.Describe(burst)}  violations at 50,000/s: {violations.Count}{string.Concat(violations.Select(v => "\n    " + v))}
+              the unsharded layout at 50,000/s: {oldViolations.Count} violations{string.Concat(oldViolations.Select(v => "\n    " + v))}
+            """));
+        recordings.ForEach(File.Delete);
+
+        Assert.True(simulation.Touches > apiRequests, "the recording holds the calls of the run");
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
+        Assert.Contains(oldViolations, v => v.Contains("byDay DAY#{day}", StringComparison.Ordinal));
+        Assert.Contains(oldViolations, v => v.Contains("ACTOR#anonymous", StringComparison.Ordinal));
     }
 }
