@@ -164,7 +164,9 @@ public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper outpu
             {
                 Add("own records", action, AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userA), allowed: true);
                 Add("B's records", action, AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userB), allowed: false);
-                Add("processor's records", action, AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + Processor), allowed: holder == "processor");
+                Add("processor's records", action, AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + Processor + "#042"), allowed: holder == "processor");
+                Add("processor's unsharded partition", action, AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + Processor), allowed: false);
+                Add("A's id with a shard suffix", action, AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userA + "#042"), allowed: false);
                 Add("records without leading keys", action, AuditTable, [], allowed: false);
             }
 
@@ -212,7 +214,7 @@ public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper outpu
         Ceiling("non-user partition", userA, "dynamodb:GetItem", DataTable, LeadingKeys("ACCOUNT#x"), allowed: false);
         Ceiling("without leading keys", userA, "dynamodb:Query", DataTable, [], allowed: false);
         Ceiling("A's records", userA, "dynamodb:PutItem", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userA), allowed: true);
-        Ceiling("the processor's records", userA, "dynamodb:PutItem", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + Processor), allowed: true);
+        Ceiling("the processor's records", userA, "dynamodb:PutItem", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + Processor + "#042"), allowed: true);
         Ceiling("B's records", userA, "dynamodb:PutItem", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userB), allowed: false);
         Ceiling("anonymous records", userA, "dynamodb:PutItem", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + "anonymous#001"), allowed: false);
         Ceiling("audit read", userA, "dynamodb:Query", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userA), allowed: false);

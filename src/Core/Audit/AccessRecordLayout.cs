@@ -6,7 +6,7 @@ namespace Enclave.Core.Audit;
 
 /// <summary>
 /// Every key an access record is stored and indexed under. Keys that would gather unrelated writers (one
-/// whole day in the byDay index, every anonymous attempt under one actor) are write-sharded: the record
+/// whole day in the byDay index, every anonymous attempt or every service's record under one actor) are write-sharded: the record
 /// id picks one of <see cref="Shards"/> partitions, so no partition takes more than 1/Shards of those
 /// writes. The shard count may grow, never shrink: readers fan out over every shard up to the current count.
 /// Records written before sharding (one partition per day, one for anonymous) are read too while
@@ -18,6 +18,9 @@ public sealed record AccessRecordLayout(int Shards, DateOnly? UnshardedThrough =
     public const string SessionPrefix = "SESSION#";
     public const string DayPrefix = "DAY#";
     public const string SubjectPrefix = "SUBJECT#";
+
+    /// <summary>Actors of services (the processor): like the anonymous actor, each writes for every user, so its key is sharded.</summary>
+    public const string ServiceActorPrefix = "service:";
 
     /// <summary>At 50,000 requests/s and about 1.3 records per request, 128 shards keep each under ~510 writes/s of 1,000.</summary>
     public const int DefaultShards = 128;
@@ -45,7 +48,7 @@ public sealed record AccessRecordLayout(int Shards, DateOnly? UnshardedThrough =
     {
         var sortKey = Attr.Iso(r.Time) + "#" + r.RecordId;
         var shard = ShardOf(r.RecordId);
-        var actor = r.ActorUserId is { } a ? ActorPrefix + a : AnonymousKey(shard);
+        var actor = ShardedActorKey(r.ActorUserId ?? AccessRecord.Anonymous, shard) ?? ActorPrefix + r.ActorUserId;
         return new IndexKeys(
             actor, sortKey,
             r.SessionId is { } s ? SessionPrefix + s : null,
@@ -65,22 +68,28 @@ public sealed record AccessRecordLayout(int Shards, DateOnly? UnshardedThrough =
         return keys;
     }
 
-    /// <summary>The table partitions holding one actor's records: one, or every shard for the anonymous actor.</summary>
+    /// <summary>The table partitions holding one actor's records: one, or every shard for the anonymous and service actors.</summary>
     public IReadOnlyList<string> ActorPartitions(string actor)
     {
-        if (actor != AccessRecord.Anonymous)
+        if (!IsSharded(actor))
         {
             return [ActorPrefix + actor];
         }
 
-        var keys = Enumerable.Range(0, Shards).Select(AnonymousKey).ToList();
-        if (UnshardedThrough is not null)
+        var keys = Enumerable.Range(0, Shards).Select(shard => ShardedActorKey(actor, shard)!).ToList();
+        // Service records were sharded after the day and anonymous ones: their old partition is always read.
+        if (UnshardedThrough is not null || actor != AccessRecord.Anonymous)
         {
-            keys.Add(ActorPrefix + AccessRecord.Anonymous);
+            keys.Add(ActorPrefix + actor);
         }
 
         return keys;
     }
+
+    /// <summary>What an IAM <c>StringLike</c> on <c>dynamodb:LeadingKeys</c> must allow for records of this actor (the session policy).</summary>
+    public static string ActorKeyPattern(string actor) => IsSharded(actor) ? ActorPrefix + actor + "#???" : ActorPrefix + actor;
+
+    private static bool IsSharded(string actor) => actor == AccessRecord.Anonymous || actor.StartsWith(ServiceActorPrefix, StringComparison.Ordinal);
 
     public static string SessionPartition(string sessionId) => SessionPrefix + sessionId;
 
@@ -88,8 +97,8 @@ public sealed record AccessRecordLayout(int Shards, DateOnly? UnshardedThrough =
 
     public static string DayText(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private static string AnonymousKey(int shard) =>
-        ActorPrefix + AccessRecord.Anonymous + "#" + shard.ToString("D3", CultureInfo.InvariantCulture);
+    private static string? ShardedActorKey(string actor, int shard) =>
+        IsSharded(actor) ? ActorPrefix + actor + "#" + shard.ToString("D3", CultureInfo.InvariantCulture) : null;
 
     private static string DayKey(DateOnly day, int shard) =>
         DayPrefix + DayText(day) + "#" + shard.ToString("D3", CultureInfo.InvariantCulture);

@@ -22,5 +22,5 @@ public sealed class RequestContext
     public void Authenticated(string userId) => UserId = userId;
 
     /// <summary>Work done by the system itself (the upload processor) is recorded under a service actor.</summary>
-    public void ActAsService(string service) => UserId = "service:" + service;
+    public void ActAsService(string service) => UserId = Audit.AccessRecordLayout.ServiceActorPrefix + service;
 }

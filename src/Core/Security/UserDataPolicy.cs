@@ -43,7 +43,7 @@ public static class UserDataPolicy
     public const string TaggedUser = "${aws:PrincipalTag/" + UserTagKey + "}";
 
     /// <summary>Actors of services (the processor) whose records user-data sessions also write.</summary>
-    public const string ServiceActorPrefix = ActorKeyPrefix + "service:";
+    public const string ServiceActorPrefix = ActorKeyPrefix + Audit.AccessRecordLayout.ServiceActorPrefix;
 
     /// <summary>
     /// Every S3 object action the app performs on user data (HEAD and ranged GET are s3:GetObject; starting, sending and
@@ -95,7 +95,7 @@ public static class UserDataPolicy
             if (scope == UserDataPolicyScope.Full)
             {
                 Statement(json, ItemActions, [TableArn(resources.DataTable)], LeadingKeys([UserKeyPrefix + userId]));
-                Statement(json, RecordActions, [TableArn(resources.AuditTable)], LeadingKeys([.. recordActors.Select(a => ActorKeyPrefix + a)]));
+                Statement(json, RecordActions, [TableArn(resources.AuditTable)], LeadingKeys([.. recordActors.Select(Audit.AccessRecordLayout.ActorKeyPattern)]));
             }
 
             json.WriteEndArray();
@@ -115,7 +115,8 @@ public static class UserDataPolicy
     /// </summary>
     private static Action<Utf8JsonWriter> LeadingKeys(string[] keys) => json =>
     {
-        json.WriteStartObject("ForAllValues:StringEquals");
+        // StringLike: a service actor's records are sharded (ACTOR#service:processor#042); ids hold no wildcard characters.
+        json.WriteStartObject("ForAllValues:StringLike");
         json.WriteStartArray("dynamodb:LeadingKeys");
         foreach (var key in keys)
         {

@@ -15,7 +15,7 @@ public sealed record PartitionLoad(string Table, string? Index, string Pattern, 
 /// target, by key distribution rather than by time. Each partition key pattern keeps the units per API request it had in
 /// the recording; keys that name a user, an account or an address (ids, hashes) spread over a million users, write shards
 /// over the production shard count, and constant keys stay one partition however large the load. A key over 1,000 WCU/s
-/// or 3,000 RCU/s (S3: 3,500 writes, 5,500 reads per prefix), or STS over 600 calls/s, is a violation.
+/// or 3,000 RCU/s (S3: 3,500 writes, 5,500 reads per prefix), or STS over 600 calls/s (see <see cref="StsPerSecond"/>), is a violation.
 /// </summary>
 public sealed partial class CapacitySimulation
 {
@@ -65,7 +65,16 @@ public sealed partial class CapacitySimulation
         return old;
     }
 
-    public double StsPerSecond(int apiRequests, double rate) => stsCalls * rate / apiRequests;
+    /// <summary>
+    /// STS scales with users, not requests: a user's credentials are minted at sign-in and re-minted at most once per
+    /// credential lifetime (role chaining caps it at one hour), whatever they request meanwhile. So the target is every one
+    /// of the 1 M users signing in or refreshing within the same hour, at the STS calls per user the recording shows.
+    /// </summary>
+    public double StsPerSecond(int usersRecorded) => (double)stsCalls / usersRecorded * UsersAtScale / CredentialLifetimeSeconds;
+
+    public const double CredentialLifetimeSeconds = 3600;
+
+    public double StsPerRequest(int apiRequests) => (double)stsCalls / apiRequests;
 
     /// <summary>The hottest key of each pattern at <paramref name="rate"/> API requests/s, hottest first.</summary>
     public IReadOnlyList<PartitionLoad> Partitions(int apiRequests, int usersRecorded, int shardsRecorded, double rate)

@@ -105,11 +105,11 @@ public sealed class ManyUsersManyProcessesTests(ITestOutputHelper output)
         var sustained = simulation.Partitions(apiRequests, Users, shards, CapacitySimulation.Sustained);
         var old = simulation.Unsharded();
         var oldBurst = old.Partitions(apiRequests, Users, shards, CapacitySimulation.Burst);
-        var violations = CapacitySimulation.Violations(burst, simulation.StsPerSecond(apiRequests, CapacitySimulation.Burst)).ToList();
+        var violations = CapacitySimulation.Violations(burst, simulation.StsPerSecond(Users)).ToList();
         var oldViolations = CapacitySimulation.Violations(oldBurst, 0).ToList();
         await SummaryFile.WriteAsync(output, "capacity", string.Create(CultureInfo.InvariantCulture, $"""
             capacity simulation (issue 16.3): {simulation.Calls} AWS calls ({simulation.Touches} partition touches) for {apiRequests} API requests of {Users} users
-              STS: {simulation.StsPerSecond(apiRequests, CapacitySimulation.Sustained):0} calls/s at 10,000 req/s, {simulation.StsPerSecond(apiRequests, CapacitySimulation.Burst):0} at 50,000 (limit {CapacitySimulation.StsCallsPerSecond})
+              STS: {simulation.StsPerSecond(Users):0} calls/s with all {CapacitySimulation.UsersAtScale:N0} users signing in or refreshing within one hour (limit {CapacitySimulation.StsCallsPerSecond}); per request it would be {simulation.StsPerRequest(apiRequests):0.000}
               hottest partition per key pattern at 10,000 req/s sustained, 1 M users, {Core.Audit.AccessRecordLayout.DefaultShards} audit shards:
             {CapacitySimulation.Describe(sustained)}  at 50,000 req/s bursts:
             {CapacitySimulation.Describe(burst)}  violations at 50,000/s: {violations.Count}{string.Concat(violations.Select(v => "\n    " + v))}

@@ -32,7 +32,7 @@ public sealed class UserDataPolicyTests
 
         var records = statements[3];
         Assert.Equal(["dynamodb:PutItem"], Strings(records, "Action"));
-        Assert.Equal([$"ACTOR#{user}", "ACTOR#service:processor"], LeadingKeys(records));
+        Assert.Equal([$"ACTOR#{user}", "ACTOR#service:processor#???"], LeadingKeys(records));
         Assert.All(statements, s => Assert.Equal("Allow", s.GetProperty("Effect").GetString()));
     }
 
@@ -68,5 +68,5 @@ public sealed class UserDataPolicyTests
         [.. statement.GetProperty(name).EnumerateArray().Select(e => e.GetString()!)];
 
     private static string[] LeadingKeys(JsonElement statement) =>
-        [.. statement.GetProperty("Condition").GetProperty("ForAllValues:StringEquals").GetProperty("dynamodb:LeadingKeys").EnumerateArray().Select(e => e.GetString()!)];
+        [.. statement.GetProperty("Condition").GetProperty("ForAllValues:StringLike").GetProperty("dynamodb:LeadingKeys").EnumerateArray().Select(e => e.GetString()!)];
 }
