@@ -38,6 +38,8 @@ internal static class RoundTrips
         await Send("GET /api/health", HttpMethod.Get, "/api/health");
         await Send("GET /api/health/ready", HttpMethod.Get, "/api/health/ready");
         await Send("POST /api/auth/register", HttpMethod.Post, "/api/auth/register", credentials);
+        var token = await new Tests.Infrastructure.Mailbox(stack.MailDir).WaitForTokenAsync(credentials.email);
+        await Send("POST /api/auth/verify-email", HttpMethod.Post, "/api/auth/verify-email", new { token });
         await Send("POST /api/auth/login (wrong password)", HttpMethod.Post, "/api/auth/login", credentials with { password = "wrong passphrase 12345" });
         var login = await Send("POST /api/auth/login", HttpMethod.Post, "/api/auth/login", credentials);
         cookie = login.Headers.GetValues("Set-Cookie").Single().Split(';')[0];

@@ -1,7 +1,7 @@
 namespace Enclave.Benchmarks;
 
 /// <summary>The local servers from a stack.env, and the Local-mode settings that point an API process at them.</summary>
-internal sealed record Stack(string DynamoDbUrl, string S3Url, string AccessKey, string SecretKey, string UserDataRoleArn, string StateDir)
+internal sealed record Stack(string DynamoDbUrl, string S3Url, string AccessKey, string SecretKey, string UserDataRoleArn, string StateDir, string MailPort, string MailDir)
 {
     public static Stack Load(string envFile)
     {
@@ -10,7 +10,8 @@ internal sealed record Stack(string DynamoDbUrl, string S3Url, string AccessKey,
             .Where(line => line.Contains('=', StringComparison.Ordinal))
             .Select(line => line.Split('=', 2))
             .ToDictionary(p => p[0], p => p[1].Trim('"'), StringComparer.Ordinal);
-        return new Stack(values["DYNAMODB_URL"], values["S3_URL"], values["S3_ACCESS_KEY"], values["S3_SECRET_KEY"], values["USER_DATA_ROLE_ARN"], Path.GetDirectoryName(envFile)!);
+        return new Stack(values["DYNAMODB_URL"], values["S3_URL"], values["S3_ACCESS_KEY"], values["S3_SECRET_KEY"], values["USER_DATA_ROLE_ARN"], Path.GetDirectoryName(envFile)!,
+            values["MAIL_PORT"], values["MAIL_DIR"]);
     }
 
     public Dictionary<string, string> ApiSettings(string prefix) => new(StringComparer.Ordinal)
@@ -34,8 +35,27 @@ internal sealed record Stack(string DynamoDbUrl, string S3Url, string AccessKey,
         ["Enclave__UserData__StsServiceUrl"] = S3Url,
         ["Enclave__UserData__PolicyScope"] = "S3Only",
         ["Enclave__UserData__UploadFormSigner"] = "HostCredentials",
+        ["Enclave__Mail__SmtpHost"] = "127.0.0.1",
+        ["Enclave__Mail__SmtpPort"] = MailPort,
+        ["Enclave__Mail__RequireStartTls"] = "false",
+        ["Enclave__Mail__Sender"] = "enclave@example.com",
+        ["Enclave__Mail__SiteOrigin"] = "http://127.0.0.1:9",
         ["Enclave__Limits__LoginFailuresPerAccount"] = "1000",
         ["Enclave__Limits__LoginAttemptsPerClientIp"] = "100000",
         ["Enclave__Limits__RegistrationsPerClientIp"] = "100000",
     };
+}
+
+/// <summary>Registration as a user meets it: register, read the link from the local mail sink, verify.</summary>
+internal static class VerifiedAccount
+{
+    public static async Task RegisterAsync(HttpClient http, Stack stack, object credentials, string email, Func<HttpRequestMessage, Task<HttpResponseMessage>>? send = null)
+    {
+        send ??= http.SendAsync;
+        using var registered = await send(new HttpRequestMessage(HttpMethod.Post, "/api/auth/register") { Content = System.Net.Http.Json.JsonContent.Create(credentials) });
+        registered.EnsureSuccessStatusCode();
+        var token = await new Tests.Infrastructure.Mailbox(stack.MailDir).WaitForTokenAsync(email);
+        using var verified = await send(new HttpRequestMessage(HttpMethod.Post, "/api/auth/verify-email") { Content = System.Net.Http.Json.JsonContent.Create(new { token }) });
+        verified.EnsureSuccessStatusCode();
+    }
 }

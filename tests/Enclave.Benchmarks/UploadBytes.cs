@@ -27,7 +27,7 @@ internal static class UploadBytes
         }
 
         var credentials = new { email = $"bytes-{Guid.NewGuid():N}@example.com", password = "bench passphrase 12345" };
-        await Send(new HttpRequestMessage(HttpMethod.Post, "/api/auth/register") { Content = JsonContent.Create(credentials) });
+        await VerifiedAccount.RegisterAsync(http, stack, credentials, credentials.email, Send);
         var login = await Send(new HttpRequestMessage(HttpMethod.Post, "/api/auth/login") { Content = JsonContent.Create(credentials) });
         var cookie = login.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
         var csrf = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("csrfToken").GetString()!;

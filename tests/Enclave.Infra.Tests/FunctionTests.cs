@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
-
-using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.Assertions;
-
+using Amazon.CDK.AWS.IAM;
 using Enclave.Cdk;
 
 namespace Enclave.Infra.Tests;
