@@ -83,6 +83,7 @@ public sealed class EdgeTests(SynthesizedApp synth)
             {
                 ["appAssetPath"] = Path.Combine(synth.Root, "app"),
                 ["webAssetPath"] = Path.Combine(synth.Root, "web"),
+                ["mailSender"] = SynthesizedApp.MailSender,
                 ["domainName"] = "enclave.example.com",
                 ["certificateArn"] = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
             },

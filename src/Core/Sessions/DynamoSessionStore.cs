@@ -238,6 +238,9 @@ public sealed class DynamoSessionStore(
         return applied;
     }
 
+    public async Task ForgetOwnerAsync(string ownerId, CancellationToken cancellationToken) =>
+        await Dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = Table, Key = Attr.Key(OwnerKey(ownerId), RegisterSortKey) }, cancellationToken);
+
     public async Task FinishDeleteAsync(string ownerId, string sessionId, CancellationToken cancellationToken) =>
         await Dynamo.DeleteItemAsync(
             new DeleteItemRequest { TableName = Table, Key = Attr.Key(OwnerKey(ownerId), SessionPrefix + sessionId) },

@@ -23,4 +23,7 @@ public interface ISessionStore
 
     /// <summary>Removes the session item once its uploads and objects are gone.</summary>
     Task FinishDeleteAsync(string ownerId, string sessionId, CancellationToken cancellationToken);
+
+    /// <summary>Removes what the store keeps about the owner beside the sessions (the register of session ids): the last step of erasing the account.</summary>
+    Task ForgetOwnerAsync(string ownerId, CancellationToken cancellationToken);
 }

@@ -420,5 +420,6 @@ public sealed class UploadService(
         }
 
         await objects.DeletePrefixAsync(UploadKeys.UserPrefix(ownerId), cancellationToken);
+        await sessions.ForgetOwnerAsync(ownerId, cancellationToken);
     }
 }

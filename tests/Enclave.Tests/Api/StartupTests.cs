@@ -34,12 +34,39 @@ public sealed class StartupTests
         settings["Enclave__Secrets__AuditKeyName"] = "enclave/audit";
         settings["Enclave__ClientAddress"] = "ApiGatewaySourceIp";
         settings["AWS_ENDPOINT_URL_SSM"] = "http://127.0.0.1:9";
+        settings["Enclave__Mail__CredentialsSecretName"] = "enclave/smtp-credentials";
+        settings["Enclave__Mail__SiteOrigin"] = "https://enclave.example.com";
+        settings.Remove("Enclave__Mail__RequireStartTls");
         settings.Remove("Enclave__UserData__PolicyScope");
         settings.Remove("Enclave__UserData__UploadFormSigner");
         var (exitCode, output) = await ApiProcess.RunToExitAsync(settings);
         Assert.NotEqual(0, exitCode);
         Assert.Contains("Start-up refused", output, StringComparison.Ordinal);
         Assert.Contains("secret store", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Aws_mode_without_mail_settings_refuses_to_start_and_names_them()
+    {
+        var settings = await BaseSettingsAsync();
+        settings["Enclave__Mode"] = "Aws";
+        settings.Remove("Enclave__Secrets__LocalFile");
+        settings["Enclave__Secrets__CookieKeyName"] = "enclave/cookie";
+        settings["Enclave__Secrets__AuditKeyName"] = "enclave/audit";
+        settings["Enclave__ClientAddress"] = "ApiGatewaySourceIp";
+        settings["AWS_ENDPOINT_URL_SSM"] = "http://127.0.0.1:9";
+        settings.Remove("Enclave__UserData__PolicyScope");
+        settings.Remove("Enclave__UserData__UploadFormSigner");
+        foreach (var key in settings.Keys.Where(k => k.StartsWith("Enclave__Mail__", StringComparison.Ordinal)).ToList())
+        {
+            settings.Remove(key);
+        }
+
+        var (exitCode, output) = await ApiProcess.RunToExitAsync(settings);
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Start-up refused", output, StringComparison.Ordinal);
+        Assert.Contains("Enclave:Mail:SmtpHost", output, StringComparison.Ordinal);
+        Assert.Contains("Enclave:Mail:CredentialsSecretName", output, StringComparison.Ordinal);
     }
 
     [Theory]

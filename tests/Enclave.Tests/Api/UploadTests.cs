@@ -225,9 +225,13 @@ public sealed class UploadTests(ApiFixture fixture) : IClassFixture<ApiFixture>,
             KeyConditionExpression = "pk = :pk",
             ExpressionAttributeValues = new() { [":pk"] = Core.Storage.Attr.S("USER#" + client.UserId) },
         });
-        // Only tombstones stay: ids and a time, for the sweeper to remove what an old form may still write.
-        Assert.All(items.Items, i => Assert.StartsWith("TOMBSTONE#", i["sk"].S, StringComparison.Ordinal));
-        Assert.All(items.Items, i => Assert.Equal(["pk", "sk", "sweepAt", "sweepShard", "ttl"], i.Keys.Order(StringComparer.Ordinal)));
+        // Only tombstones stay (ids and a time, for the sweeper to remove what an old form may still write), and the
+        // owner's register of session ids, now without this session.
+        var register = Assert.Single(items.Items, i => i["sk"].S == Core.Sessions.DynamoSessionStore.RegisterSortKey);
+        Assert.False(register.TryGetValue(Core.Sessions.DynamoSessionStore.RegisterIds, out var ids2) && ids2.SS.Contains(session));
+        var rest = items.Items.Where(i => i != register).ToList();
+        Assert.All(rest, i => Assert.StartsWith("TOMBSTONE#", i["sk"].S, StringComparison.Ordinal));
+        Assert.All(rest, i => Assert.Equal(["pk", "sk", "sweepAt", "sweepShard", "ttl"], i.Keys.Order(StringComparer.Ordinal)));
     }
 
     [Fact]

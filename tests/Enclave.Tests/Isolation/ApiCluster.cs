@@ -40,8 +40,8 @@ public sealed class ApiCluster : IAsyncDisposable
             if (withProcessor)
             {
                 var settings = ApiProcess.Settings(cluster.Stack, cluster.Storage);
-                configure?.Invoke(settings);
                 settings["Enclave__Role"] = "Processor";
+                configure?.Invoke(settings);
                 cluster.Processor = await ApiProcess.StartAsync(settings);
             }
 
