@@ -11,6 +11,21 @@ public sealed class StartupTests
         return ApiProcess.Settings(stack, TestStorage.Create());
     }
 
+    /// <summary>AWS mode with secret names, an SSM endpoint nothing answers on, and none of the Local allowances.</summary>
+    private static async Task<Dictionary<string, string>> AwsSettingsWithUnreachableSecretStoreAsync()
+    {
+        var settings = await BaseSettingsAsync();
+        settings["Enclave__Mode"] = "Aws";
+        settings.Remove("Enclave__Secrets__LocalFile");
+        settings["Enclave__Secrets__CookieKeyName"] = "enclave/cookie";
+        settings["Enclave__Secrets__AuditKeyName"] = "enclave/audit";
+        settings["Enclave__ClientAddress"] = "ApiGatewaySourceIp";
+        settings["AWS_ENDPOINT_URL_SSM"] = "http://127.0.0.1:9";
+        settings.Remove("Enclave__UserData__PolicyScope");
+        settings.Remove("Enclave__UserData__UploadFormSigner");
+        return settings;
+    }
+
     [Fact]
     public async Task Aws_mode_without_secret_names_refuses_to_start()
     {
@@ -27,18 +42,10 @@ public sealed class StartupTests
     [Fact]
     public async Task Aws_mode_with_an_unreachable_secret_store_refuses_to_start()
     {
-        var settings = await BaseSettingsAsync();
-        settings["Enclave__Mode"] = "Aws";
-        settings.Remove("Enclave__Secrets__LocalFile");
-        settings["Enclave__Secrets__CookieKeyName"] = "enclave/cookie";
-        settings["Enclave__Secrets__AuditKeyName"] = "enclave/audit";
-        settings["Enclave__ClientAddress"] = "ApiGatewaySourceIp";
-        settings["AWS_ENDPOINT_URL_SSM"] = "http://127.0.0.1:9";
+        var settings = await AwsSettingsWithUnreachableSecretStoreAsync();
         settings["Enclave__Mail__CredentialsSecretName"] = "enclave/smtp-credentials";
         settings["Enclave__Mail__SiteOrigin"] = "https://enclave.example.com";
         settings.Remove("Enclave__Mail__RequireStartTls");
-        settings.Remove("Enclave__UserData__PolicyScope");
-        settings.Remove("Enclave__UserData__UploadFormSigner");
         var (exitCode, output) = await ApiProcess.RunToExitAsync(settings);
         Assert.NotEqual(0, exitCode);
         Assert.Contains("Start-up refused", output, StringComparison.Ordinal);
@@ -48,15 +55,7 @@ public sealed class StartupTests
     [Fact]
     public async Task Aws_mode_without_mail_settings_refuses_to_start_and_names_them()
     {
-        var settings = await BaseSettingsAsync();
-        settings["Enclave__Mode"] = "Aws";
-        settings.Remove("Enclave__Secrets__LocalFile");
-        settings["Enclave__Secrets__CookieKeyName"] = "enclave/cookie";
-        settings["Enclave__Secrets__AuditKeyName"] = "enclave/audit";
-        settings["Enclave__ClientAddress"] = "ApiGatewaySourceIp";
-        settings["AWS_ENDPOINT_URL_SSM"] = "http://127.0.0.1:9";
-        settings.Remove("Enclave__UserData__PolicyScope");
-        settings.Remove("Enclave__UserData__UploadFormSigner");
+        var settings = await AwsSettingsWithUnreachableSecretStoreAsync();
         foreach (var key in settings.Keys.Where(k => k.StartsWith("Enclave__Mail__", StringComparison.Ordinal)).ToList())
         {
             settings.Remove(key);
