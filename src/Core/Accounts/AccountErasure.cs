@@ -46,26 +46,22 @@ public sealed class AccountErasure(
 
         await uploads.EraseOwnerAsync(user.UserId, cancellationToken);
         await DeleteOtherSignInsAsync(user, cancellationToken);
-        await dynamo.TransactWriteItemsAsync(
-            new TransactWriteItemsRequest
-            {
-                TransactItems =
-                [
-                    new()
+        await dynamo.CommitAsync(
+            [
+                new()
+                {
+                    Delete = new Delete
                     {
-                        Delete = new Delete
-                        {
-                            TableName = Table,
-                            Key = Attr.Key(IdentityKeys.EmailPk(user.Email), IdentityKeys.EmailSort),
-                            ConditionExpression = "attribute_not_exists(pk) OR userId = :user",
-                            ExpressionAttributeValues = new() { [":user"] = Attr.S(user.UserId) },
-                        },
+                        TableName = Table,
+                        Key = Attr.Key(IdentityKeys.EmailPk(user.Email), IdentityKeys.EmailSort),
+                        ConditionExpression = "attribute_not_exists(pk) OR userId = :user",
+                        ExpressionAttributeValues = new() { [":user"] = Attr.S(user.UserId) },
                     },
-                    new() { Delete = new Delete { TableName = Table, Key = Attr.Key(IdentityKeys.AccountPk(user.UserId), IdentityKeys.AccountSort) } },
-                    new() { Delete = new Delete { TableName = Table, Key = Attr.Key(IdentityKeys.AccountPk(user.UserId), IdentityKeys.SignInSort(user.SignInHash)) } },
-                    await accessLog.PrepareAsync(new AccessEvent(Action, AccessOutcome.Allowed, SubjectUserId: user.UserId), cancellationToken),
-                ],
-            },
+                },
+                new() { Delete = new Delete { TableName = Table, Key = Attr.Key(IdentityKeys.AccountPk(user.UserId), IdentityKeys.AccountSort) } },
+                new() { Delete = new Delete { TableName = Table, Key = Attr.Key(IdentityKeys.AccountPk(user.UserId), IdentityKeys.SignInSort(user.SignInHash)) } },
+                await accessLog.PrepareAsync(new AccessEvent(Action, AccessOutcome.Allowed, SubjectUserId: user.UserId), cancellationToken),
+            ],
             cancellationToken);
         return new EraseResult.Erased();
     }

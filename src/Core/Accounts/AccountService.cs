@@ -115,17 +115,13 @@ public sealed class AccountService(
         signIn["createdAt"] = Attr.S(Attr.Iso(clock.GetUtcNow()));
         signIn[Attr.Ttl] = Attr.N(expiresAt.ToUnixTimeSeconds());
         request.Authenticated(userId);
-        await dynamo.TransactWriteItemsAsync(
-            new TransactWriteItemsRequest
-            {
-                TransactItems =
-                [
-                    new() { Put = new Put { TableName = Table, Item = signIn, ConditionExpression = "attribute_not_exists(pk)" } },
-                    await accessLog.PrepareAsync(
-                        new AccessEvent("auth.login", AccessOutcome.Allowed, gate.AccountDelay > TimeSpan.Zero ? "after-failure-delay" : null, SubjectUserId: userId),
-                        cancellationToken),
-                ],
-            },
+        await dynamo.CommitAsync(
+            [
+                new() { Put = new Put { TableName = Table, Item = signIn, ConditionExpression = "attribute_not_exists(pk)" } },
+                await accessLog.PrepareAsync(
+                    new AccessEvent("auth.login", AccessOutcome.Allowed, gate.AccountDelay > TimeSpan.Zero ? "after-failure-delay" : null, SubjectUserId: userId),
+                    cancellationToken),
+            ],
             cancellationToken);
         var user = new SignedInUser(userId, account.Item.RequireS("email"), Roles(account.Item), hash, SignInToken.CsrfFor(hash, cookieKey), scoped);
         return new LoginResult.SignedIn(user, token, expiresAt);
@@ -165,39 +161,31 @@ public sealed class AccountService(
     }
 
     public async Task LogoutAsync(SignedInUser user, CancellationToken cancellationToken) =>
-        await dynamo.TransactWriteItemsAsync(
-            new TransactWriteItemsRequest
-            {
-                TransactItems =
-                [
-                    new() { Delete = new Delete { TableName = Table, Key = Attr.Key("ACCOUNT#" + user.UserId, "SIGNIN#" + user.SignInHash) } },
-                    await accessLog.PrepareAsync(new AccessEvent("auth.logout", AccessOutcome.Allowed, SubjectUserId: user.UserId), cancellationToken),
-                ],
-            },
+        await dynamo.CommitAsync(
+            [
+                new() { Delete = new Delete { TableName = Table, Key = Attr.Key("ACCOUNT#" + user.UserId, "SIGNIN#" + user.SignInHash) } },
+                await accessLog.PrepareAsync(new AccessEvent("auth.logout", AccessOutcome.Allowed, SubjectUserId: user.UserId), cancellationToken),
+            ],
             cancellationToken);
 
     /// <summary>Every sign-in of the user stops working at once: their generation no longer matches.</summary>
     public async Task LogoutEverywhereAsync(SignedInUser user, CancellationToken cancellationToken) =>
-        await dynamo.TransactWriteItemsAsync(
-            new TransactWriteItemsRequest
-            {
-                TransactItems =
-                [
-                    new()
+        await dynamo.CommitAsync(
+            [
+                new()
+                {
+                    Update = new Update
                     {
-                        Update = new Update
-                        {
-                            TableName = Table,
-                            Key = Attr.Key("ACCOUNT#" + user.UserId, "ACCOUNT"),
-                            UpdateExpression = "ADD generation :one",
-                            ConditionExpression = "attribute_exists(pk)",
-                            ExpressionAttributeValues = new() { [":one"] = Attr.N(1) },
-                        },
+                        TableName = Table,
+                        Key = Attr.Key("ACCOUNT#" + user.UserId, "ACCOUNT"),
+                        UpdateExpression = "ADD generation :one",
+                        ConditionExpression = "attribute_exists(pk)",
+                        ExpressionAttributeValues = new() { [":one"] = Attr.N(1) },
                     },
-                    new() { Delete = new Delete { TableName = Table, Key = Attr.Key("ACCOUNT#" + user.UserId, "SIGNIN#" + user.SignInHash) } },
-                    await accessLog.PrepareAsync(new AccessEvent("auth.logout-all", AccessOutcome.Allowed, SubjectUserId: user.UserId), cancellationToken),
-                ],
-            },
+                },
+                new() { Delete = new Delete { TableName = Table, Key = Attr.Key("ACCOUNT#" + user.UserId, "SIGNIN#" + user.SignInHash) } },
+                await accessLog.PrepareAsync(new AccessEvent("auth.logout-all", AccessOutcome.Allowed, SubjectUserId: user.UserId), cancellationToken),
+            ],
             cancellationToken);
 
     /// <summary>Replaces a hash made with weaker parameters; a concurrent password change wins (the condition).</summary>

@@ -86,15 +86,11 @@ public sealed class PasswordChanges(
         item["email"] = Attr.S(email);
         item["issuedForHash"] = Attr.S(found.RequireS("passwordHash"));
         item[Attr.Ttl] = Attr.N((clock.GetUtcNow() + validFor).ToUnixTimeSeconds());
-        await dynamo.TransactWriteItemsAsync(
-            new TransactWriteItemsRequest
-            {
-                TransactItems =
-                [
-                    new() { Put = new Put { TableName = Table, Item = item } },
-                    await accessLog.PrepareAsync(new AccessEvent(RequestAction, AccessOutcome.Allowed, SubjectUserId: userId), cancellationToken),
-                ],
-            },
+        await dynamo.CommitAsync(
+            [
+                new() { Put = new Put { TableName = Table, Item = item } },
+                await accessLog.PrepareAsync(new AccessEvent(RequestAction, AccessOutcome.Allowed, SubjectUserId: userId), cancellationToken),
+            ],
             cancellationToken);
         await mail.SendAsync(messages.PasswordReset(email, token, validFor), cancellationToken);
         return new PasswordChangeResult.Done();
@@ -124,8 +120,7 @@ public sealed class PasswordChanges(
             return Invalid("password", problem ?? "Enter a password.");
         }
 
-        var committed = await TokenTransactions.TryCommitAllAsync(
-            dynamo,
+        var committed = await dynamo.TryCommitAllAsync(
             [
                 new() { Delete = new Delete { TableName = Table, Key = tokenKey, ConditionExpression = "attribute_exists(pk)" } },
                 SetPassword(email, userId, item.RequireS("issuedForHash"), hashing.Hash(password)),
@@ -166,8 +161,7 @@ public sealed class PasswordChanges(
             new GetItemRequest { TableName = Table, Key = Attr.Key(IdentityKeys.AccountPk(user.UserId), IdentityKeys.AccountSort), ConsistentRead = true },
             cancellationToken);
         var generation = account.Item.GetN("generation");
-        var committed = await TokenTransactions.TryCommitAllAsync(
-            dynamo,
+        var committed = await dynamo.TryCommitAllAsync(
             [
                 SetPassword(user.Email, user.UserId, oldHash, hashing.Hash(newPassword)),
                 new()

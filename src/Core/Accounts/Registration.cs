@@ -116,8 +116,7 @@ public sealed class Registration(
         }
 
         var userId = item.RequireS("userId");
-        var committed = await TokenTransactions.TryCommitAllAsync(
-            dynamo,
+        var committed = await dynamo.TryCommitAllAsync(
             [
                 new() { Delete = new Delete { TableName = Table, Key = tokenKey, ConditionExpression = "attribute_exists(pk)" } },
                 new()

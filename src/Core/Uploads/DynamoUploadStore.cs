@@ -307,26 +307,22 @@ public sealed class DynamoUploadStore(
 
         if (upload.Status != UploadStatus.Deleting)
         {
-            await Dynamo.TransactWriteItemsAsync(
-                new TransactWriteItemsRequest
-                {
-                    TransactItems =
-                    [
-                        new()
+            await Dynamo.CommitAsync(
+                [
+                    new()
+                    {
+                        Update = new Update
                         {
-                            Update = new Update
-                            {
-                                TableName = Table,
-                                Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(sessionId, uploadId)),
-                                UpdateExpression = "SET #status = :deleting",
-                                ConditionExpression = "attribute_exists(pk)",
-                                ExpressionAttributeNames = new() { ["#status"] = "status" },
-                                ExpressionAttributeValues = new() { [":deleting"] = Attr.S(UploadStatus.Deleting) },
-                            },
+                            TableName = Table,
+                            Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(sessionId, uploadId)),
+                            UpdateExpression = "SET #status = :deleting",
+                            ConditionExpression = "attribute_exists(pk)",
+                            ExpressionAttributeNames = new() { ["#status"] = "status" },
+                            ExpressionAttributeValues = new() { [":deleting"] = Attr.S(UploadStatus.Deleting) },
                         },
-                        await accessLog.PrepareAsync(new AccessEvent("upload.delete", AccessOutcome.Allowed, SessionId: sessionId, UploadId: uploadId), cancellationToken),
-                    ],
-                },
+                    },
+                    await accessLog.PrepareAsync(new AccessEvent("upload.delete", AccessOutcome.Allowed, SessionId: sessionId, UploadId: uploadId), cancellationToken),
+                ],
                 cancellationToken);
         }
 
@@ -365,7 +361,7 @@ public sealed class DynamoUploadStore(
             items.Add(new() { Put = new Put { TableName = Table, Item = Tombstone(ownerId, sessionId, uploadId, due) } });
         }
 
-        await Dynamo.TransactWriteItemsAsync(new TransactWriteItemsRequest { TransactItems = items }, cancellationToken);
+        await Dynamo.CommitAsync(items, cancellationToken);
     }
 
     public async Task RemoveAllAsync(string ownerId, string sessionId, CancellationToken cancellationToken)

@@ -45,6 +45,16 @@ public sealed class ManyUsersManyProcessesTests(ITestOutputHelper output)
             await Task.WhenAll(users.Select(u => Task.Run(() => u.RunAsync(sessionRoutes))));
             await Task.WhenAll(users.Select(u => Task.Run(u.VerifyFinalStateAsync)));
         }
+        catch
+        {
+            // A user's unexpected answer names no cause; the server's failure lines do (exception and request id).
+            foreach (var line in cluster.Apis.Append(cluster.Processor!).SelectMany(p => p.Lines).Where(l => l.Contains("Request failed", StringComparison.Ordinal)).Take(20))
+            {
+                output.WriteLine(line);
+            }
+
+            throw;
+        }
         finally
         {
             users.ForEach(u => u.Dispose());
