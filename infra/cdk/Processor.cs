@@ -7,6 +7,7 @@ using Amazon.CDK.AWS.SQS;
 
 using Constructs;
 
+using Enclave.Core.Accounts;
 using Enclave.Core.Security;
 using Enclave.Core.Storage;
 using Enclave.Core.Uploads;
@@ -76,6 +77,18 @@ public sealed class Processor : Construct
             // each with the owner's scoped credentials. No object action: this role reads and writes no user data.
             Actions = [MultipartListAction],
             Resources = [props.Data.UploadBucketArn],
+        }));
+        props.Role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            // Its sealed per-owner credentials (ProcessorCredentials): one STS call per owner an hour, not one per event.
+            // Only PROCESSOR# partitions: no account, sign-in or token item.
+            Actions = ["dynamodb:GetItem", "dynamodb:PutItem"],
+            Resources = [props.Data.IdentityTable.TableArn],
+            Conditions = new Dictionary<string, object>
+            {
+                ["ForAllValues:StringLike"] = new Dictionary<string, object> { ["dynamodb:LeadingKeys"] = new[] { IdentityKeys.ProcessorPkPrefix + "*" } },
+                ["Null"] = new Dictionary<string, object> { ["dynamodb:LeadingKeys"] = "false" },
+            },
         }));
         Secrets.GrantRead(props.Role, (props.Secrets.AuditKey, props.Secrets.AuditKeyName));
 

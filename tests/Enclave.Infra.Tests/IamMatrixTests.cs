@@ -270,7 +270,20 @@ public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper outpu
         Identity("(account erasure)", "dynamodb:Query", [], allowed: true);
         Identity("(unused)", "dynamodb:ConditionCheckItem", [], allowed: false);
         cases.Add(new Case("api role: data DescribeTable (readiness)", apiRole, null, "dynamodb:DescribeTable", DataTable, [], "Allowed"));
-        cases.Add(new Case("processor role: identity GetItem", processorRole, null, "dynamodb:GetItem", IdentityTable, LeadingKeys("ACCOUNT#x"), "Denied"));
+        void ProcessorIdentity(string what, string action, Dictionary<string, object> context, bool allowed) =>
+            cases.Add(new Case($"processor role: identity {action} {what}", processorRole, null, action, IdentityTable, context, allowed ? "Allowed" : "Denied"));
+        foreach (var action in new[] { "dynamodb:GetItem", "dynamodb:PutItem" })
+        {
+            ProcessorIdentity("of its sealed credentials", action, LeadingKeys(IdentityKeys.ProcessorPk(userA)), allowed: true);
+            ProcessorIdentity("of an account", action, LeadingKeys(IdentityKeys.AccountPk(userA)), allowed: false);
+            ProcessorIdentity("of an email", action, LeadingKeys(IdentityKeys.EmailPk("a@example.com")), allowed: false);
+            ProcessorIdentity("without a key", action, [], allowed: false);
+        }
+
+        foreach (var action in new[] { "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Scan" })
+        {
+            ProcessorIdentity("of its sealed credentials", action, LeadingKeys(IdentityKeys.ProcessorPk(userA)), allowed: false);
+        }
 
         void Auditor(string what, string action, string resource, bool allowed) =>
             cases.Add(new Case($"auditor: {action} {what}", auditorRole, null, action, resource, [], allowed ? "Allowed" : "Denied"));

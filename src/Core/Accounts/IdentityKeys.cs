@@ -7,10 +7,16 @@ public static class IdentityKeys
     public const string AccountSort = "ACCOUNT";
     public const string SignInSortPrefix = "SIGNIN#";
     public const string TokenSort = "TOKEN";
+    public const string CredentialsSort = "CREDENTIALS";
+
+    /// <summary>The processor's own partitions: its function role may read and write these and nothing else of the table.</summary>
+    public const string ProcessorPkPrefix = "PROCESSOR#";
 
     public static string EmailPk(string email) => "EMAIL#" + email;
 
     public static string AccountPk(string userId) => "ACCOUNT#" + userId;
+
+    public static string ProcessorPk(string userId) => ProcessorPkPrefix + userId;
 
     public static string SignInSort(string hash) => SignInSortPrefix + hash;
 

@@ -74,6 +74,7 @@ internal static class EnclaveServices
         services.AddScoped<CurrentUser>();
         services.AddScoped<IAccessLog, DynamoAccessLog>();
         services.AddScoped<SignInCredentials>();
+        services.AddScoped<ProcessorCredentials>();
         services.AddScoped<AccountService>();
         services.AddScoped<Registration>();
         services.AddScoped<PasswordChanges>();

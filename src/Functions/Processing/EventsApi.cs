@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Enclave.Core.Accounts;
 using Enclave.Core.Audit;
 using Enclave.Core.Ids;
 using Enclave.Core.Requests;
@@ -34,7 +35,7 @@ internal static partial class EventsApi
     }
 
     private static async Task<JsonHttpResult<BatchResponse>> HandleAsync(
-        HttpRequest request, IServiceScopeFactory scopes, IScopedCredentialIssuer issuer, AuditDigestJob digests, ILogger<DynamoStreamEvent> logger,
+        HttpRequest request, IServiceScopeFactory scopes, AuditDigestJob digests, ILogger<DynamoStreamEvent> logger,
         CancellationToken cancellationToken)
     {
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
@@ -54,8 +55,6 @@ internal static partial class EventsApi
         }
 
         var failures = new List<BatchItemFailure>();
-        // Kept for this batch only: a batch often holds several uploads of one owner, and each mint is an STS call.
-        var credentialsByOwner = new Dictionary<string, ScopedCredentials>(StringComparer.Ordinal);
         foreach (var record in batch?.Records ?? [])
         {
             if (!TryReadJob(record, out var owner, out var session, out var upload))
@@ -76,12 +75,7 @@ internal static partial class EventsApi
             try
             {
                 // Outside any user request, the job's storage calls still run as the upload's owner.
-                if (!credentialsByOwner.TryGetValue(owner, out var credentials))
-                {
-                    credentials = await issuer.IssueAsync(owner, [owner, context.UserId!], cancellationToken);
-                    credentialsByOwner[owner] = credentials;
-                }
-
+                var credentials = await scope.ServiceProvider.GetRequiredService<ProcessorCredentials>().GetAsync(owner, context.UserId!, cancellationToken);
                 scope.ServiceProvider.GetRequiredService<UserDataClients>().Bind(credentials);
                 await scope.ServiceProvider.GetRequiredService<UploadProcessor>().ProcessAsync(owner, session, upload, cancellationToken);
             }

@@ -1,3 +1,4 @@
+using Enclave.Core.Accounts;
 using Enclave.Core.Configuration;
 using Enclave.Core.Ids;
 using Enclave.Core.Requests;
@@ -63,8 +64,8 @@ internal static partial class SweepRun
         using var logScope = logger.BeginScope(ids);
         try
         {
-            var issuer = services.GetRequiredService<IScopedCredentialIssuer>();
-            scope.ServiceProvider.GetRequiredService<UserDataClients>().Bind(await issuer.IssueAsync(ownerId, [ownerId, context.UserId!], cancellationToken));
+            var credentials = await scope.ServiceProvider.GetRequiredService<ProcessorCredentials>().GetAsync(ownerId, context.UserId!, cancellationToken);
+            scope.ServiceProvider.GetRequiredService<UserDataClients>().Bind(credentials);
             await work(scope.ServiceProvider.GetRequiredService<UploadSweeper>());
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

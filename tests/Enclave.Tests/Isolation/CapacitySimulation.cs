@@ -15,7 +15,7 @@ public sealed record PartitionLoad(string Table, string? Index, string Pattern, 
 /// target, by key distribution rather than by time. Each partition key pattern keeps the units per API request it had in
 /// the recording; keys that name a user, an account or an address (ids, hashes) spread over a million users, write shards
 /// over the production shard count, and constant keys stay one partition however large the load. A key over 1,000 WCU/s
-/// or 3,000 RCU/s (S3: 3,500 writes, 5,500 reads per prefix), or STS over 600 calls/s (sign-ins, see <see cref="SignInStsPerSecond"/>), is a violation.
+/// or 3,000 RCU/s (S3: 3,500 writes, 5,500 reads per prefix), or STS over 600 calls/s (sign-ins and the processor, see <see cref="SignInStsPerSecond"/>), is a violation.
 /// </summary>
 public sealed partial class CapacitySimulation
 {
@@ -64,6 +64,8 @@ public sealed partial class CapacitySimulation
 
     public int Calls => calls;
 
+    public int ProcessorStsCalls => processorStsCalls;
+
     public int Touches => touches.Count;
 
     /// <summary>The same recording as the pre-sharding layout would have keyed it: one byDay partition a day, one anonymous actor.</summary>
@@ -76,18 +78,19 @@ public sealed partial class CapacitySimulation
 
     /// <summary>
     /// STS scales with users, not requests: a user's credentials are minted at sign-in and re-minted at most once per
-    /// credential lifetime (role chaining caps it at one hour), whatever they request meanwhile. So the target is every one
-    /// of the 1 M users signing in or refreshing within the same hour, at the STS calls per user the recording shows.
+    /// credential lifetime (role chaining caps it at one hour), whatever they request meanwhile; the processor keeps one
+    /// sealed credential per owner for the same lifetime (<c>ProcessorCredentials</c>). So the target is every one of the
+    /// 1 M users signing in or refreshing, and having uploads processed, within the same hour, at the STS calls per user
+    /// the recording shows.
     /// </summary>
-    public double SignInStsPerSecond(int usersRecorded) => (double)stsCalls / usersRecorded * UsersAtScale / CredentialLifetimeSeconds;
+    public double SignInStsPerSecond(int usersRecorded) => PerSecondAtScale(stsCalls, usersRecorded);
+
+    /// <inheritdoc cref="SignInStsPerSecond"/>
+    public double ProcessorStsPerSecond(int usersRecorded) => PerSecondAtScale(processorStsCalls, usersRecorded);
 
     public const double CredentialLifetimeSeconds = 3600;
 
-    /// <summary>
-    /// The processor assumes the user-data role for every event it handles, so its STS calls scale with requests (uploads).
-    /// An open finding (docs/capacity.md): reported, not yet asserted.
-    /// </summary>
-    public double ProcessorStsPerSecond(int apiRequests, double rate) => processorStsCalls * rate / apiRequests;
+    private static double PerSecondAtScale(int recorded, int usersRecorded) => (double)recorded / usersRecorded * UsersAtScale / CredentialLifetimeSeconds;
 
     /// <summary>The hottest key of each pattern at <paramref name="rate"/> API requests/s, hottest first.</summary>
     public IReadOnlyList<PartitionLoad> Partitions(int apiRequests, int usersRecorded, int shardsRecorded, double rate)
@@ -135,10 +138,14 @@ public sealed partial class CapacitySimulation
     private static string Table(string name) => name.StartsWith("s3:", StringComparison.Ordinal) ? "s3" : name[(name.LastIndexOf('-') + 1)..];
 
     private static string Pattern(string pk) =>
-        ShardSuffix().Replace(Day().Replace(Hash().Replace(Uuid().Replace(pk, "{id}"), "{hash}"), "{day}"), "#{shard}");
+        ShardSuffix().Replace(Day().Replace(Hash().Replace(Uuid().Replace(Email().Replace(pk, "EMAIL#{id}"), "{id}"), "{hash}"), "{day}"), "#{shard}");
 
     [GeneratedRegex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")]
     private static partial Regex Uuid();
+
+    // An account's email key spreads over the users like their id.
+    [GeneratedRegex("^EMAIL#.+$")]
+    private static partial Regex Email();
 
     [GeneratedRegex("[0-9a-f]{64}")]
     private static partial Regex Hash();
