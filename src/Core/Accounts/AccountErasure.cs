@@ -20,7 +20,7 @@ public abstract record EraseResult
 /// <summary>
 /// "Delete my account". Files first (through the same path as deleting a session), then every sign-in but this
 /// one, and last, in one transaction with the final <c>account.delete</c> record, the email, the account and this
-/// sign-in. Every step can be repeated, so when a dependency fails midway the request answers 503 and the same
+/// sign-in (and the processor's sealed credentials for the user). Every step can be repeated, so when a dependency fails midway the request answers 503 and the same
 /// request again, with the same cookie, finishes the job. Access records stay: they are the audit trail.
 /// </summary>
 public sealed class AccountErasure(
@@ -60,6 +60,7 @@ public sealed class AccountErasure(
                 },
                 new() { Delete = new Delete { TableName = Table, Key = Attr.Key(IdentityKeys.AccountPk(user.UserId), IdentityKeys.AccountSort) } },
                 new() { Delete = new Delete { TableName = Table, Key = Attr.Key(IdentityKeys.AccountPk(user.UserId), IdentityKeys.SignInSort(user.SignInHash)) } },
+                new() { Delete = new Delete { TableName = Table, Key = Attr.Key(IdentityKeys.ProcessorPk(user.UserId), IdentityKeys.CredentialsSort) } },
                 await accessLog.PrepareAsync(new AccessEvent(Action, AccessOutcome.Allowed, SubjectUserId: user.UserId), cancellationToken),
             ],
             cancellationToken);
