@@ -132,6 +132,8 @@ export const api = {
   },
   logout: () => request<void>('POST', '/api/auth/logout'),
   logoutEverywhere: () => request<void>('POST', '/api/auth/logout-all'),
+  changePassword: (currentPassword: string, newPassword: string) => request<void>('POST', '/api/auth/password', { currentPassword, newPassword }),
+  deleteAccount: (password: string) => request<void>('DELETE', '/api/me', { password }),
   sessions: (cursor?: string) => request<Page<Session>>('GET', '/api/sessions' + (cursor ? `?cursor=${segment(cursor)}` : '')),
   session: (id: string) => request<Session>('GET', `/api/sessions/${segment(id)}`),
   createSession: (name: string) => request<Session>('POST', '/api/sessions', { name }),

@@ -40,7 +40,7 @@ export function renderAuth(root: HTMLElement, mode: Mode, onSignedIn: (me: Me) =
       password.value = '';
       announce(`Signed in as ${me.email}`);
       onSignedIn(me);
-    });
+    }, form);
     if (!form.isConnected) return;
     password.focus();
   });

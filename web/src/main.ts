@@ -1,10 +1,11 @@
 import { api, forgetSignIn, Me, whenSignedOut } from './api';
 import { renderForgotPassword, renderResetPassword, renderVerifyEmail, tokenFromHash } from './recovery';
+import { renderAccount } from './account';
 import { renderAuth, signedOutMessage } from './auth';
 import { renderProfile } from './profile';
 import { renderSession } from './session';
 import { renderSessions } from './sessions';
-import { announce, clearNotice, showError } from './ui';
+import { announce, clearNotice, confirmAction, showError, showNotice } from './ui';
 
 const main = document.getElementById('main') as HTMLElement;
 const account = document.getElementById('account') as HTMLElement;
@@ -47,12 +48,20 @@ async function route(): Promise<void> {
   clearNotice();
   const profile = profileRoute.exec(hash);
   const session = sessionRoute.exec(hash);
-  if (profile) await renderProfile(main, profile[1] as string, profile[2] as string);
+  if (hash === '#/account') renderAccount(main, me, accountDeleted);
+  else if (profile) await renderProfile(main, profile[1] as string, profile[2] as string);
   else if (session) await renderSession(main, session[1] as string);
   else await renderSessions(main);
 }
 
+function accountDeleted(): void {
+  signedOut();
+  showNotice('Your account and every file in it are deleted.');
+  announce('Account deleted');
+}
+
 async function signOut(everywhere: boolean): Promise<void> {
+  if (everywhere && !(await confirmAction('Sign out on every device, this one included?', 'Sign out everywhere'))) return;
   try {
     if (everywhere) await api.logoutEverywhere();
     else await api.logout();

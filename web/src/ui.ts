@@ -91,15 +91,27 @@ export function confirmAction(question: string, confirmLabel: string): Promise<b
   });
 }
 
-/** Runs a form's action with its button disabled, showing any error; returns whether it succeeded. */
-export async function busy(button: HTMLButtonElement, action: () => Promise<void>): Promise<boolean> {
+/** Marks the inputs the server named in its field errors (aria-invalid), and clears the marks of the others. */
+export function markInvalidFields(form: HTMLFormElement, error: unknown): void {
+  const invalid = error instanceof ApiError ? Object.keys(error.fieldErrors) : [];
+  for (const input of Array.from(form.querySelectorAll('input'))) {
+    if (invalid.includes(input.name)) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+  }
+  form.querySelector<HTMLInputElement>('input[aria-invalid="true"]')?.focus();
+}
+
+/** Runs a form's action with its button disabled, showing any error (and on which fields); returns whether it succeeded. */
+export async function busy(button: HTMLButtonElement, action: () => Promise<void>, form?: HTMLFormElement): Promise<boolean> {
   button.disabled = true;
   button.setAttribute('aria-busy', 'true');
   try {
     await action();
+    if (form) markInvalidFields(form, null);
     return true;
   } catch (error) {
     showError(error);
+    if (form) markInvalidFields(form, error);
     return false;
   } finally {
     button.disabled = false;

@@ -243,7 +243,13 @@ public sealed class WebAppTests(WebFixture fixture) : IClassFixture<WebFixture>
         await phone.ScreenshotAsync("phone-session");
         await phone.Page.GetByRole(AriaRole.Link, new() { Name = "← All sessions" }).ClickAsync();
 
-        await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out everywhere" }).ClickAsync();
+        var signOutEverywhere = laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out everywhere" });
+        await signOutEverywhere.ClickAsync();
+        await laptop.Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(laptop.Page.GetByRole(AriaRole.Dialog)).ToHaveCountAsync(0);
+        Assert.Equal(HttpStatusCode.OK, (HttpStatusCode)await phone.Page.EvaluateAsync<int>("async () => (await fetch('/api/me')).status"));
+        await signOutEverywhere.ClickAsync();
+        await laptop.Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Sign out everywhere" }).ClickAsync();
         await laptop.ExpectHeadingAsync("Sign in to Enclave");
 
         // The phone's next action is refused and lands on sign-in, and a reload stays there.
@@ -282,6 +288,68 @@ public sealed class WebAppTests(WebFixture fixture) : IClassFixture<WebFixture>
         await phone.Page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
         await phone.FillCredentialsAsync("Sign in", newPassword);
         await phone.ExpectHeadingAsync("Your sessions");
+    }
+
+    [Fact]
+    public async Task A_person_changes_their_password_then_deletes_the_account_with_everything_in_it()
+    {
+        await using var laptop = await BrowserUser.OpenAsync(fixture);
+        await laptop.RegisterAsync();
+        await using var phone = await BrowserUser.OpenAsync(fixture, laptop.Email, width: 375, height: 740);
+        await phone.SignInAsync();
+        var session = await laptop.CreateSessionAsync("to be erased");
+        await laptop.UploadAndWaitAsync("erase-me.csv", "text/csv", Csv("a,b", ["1,2", "3,4"]));
+        var page = laptop.Page;
+        var notice = page.Locator("#notice");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Account" }).ClickAsync();
+        await laptop.ExpectHeadingAsync("Your account");
+        Assert.Equal("Your account · Enclave", await page.TitleAsync());
+        await laptop.ScreenshotAsync("account");
+        const string newPassword = "a changed and private passphrase 9";
+        var current = page.GetByLabel("Current password");
+        await current.FillAsync("not my password at all");
+        await page.GetByLabel("New password").FillAsync(newPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await Expect(notice).ToContainTextAsync("The current password is not correct.");
+        await Expect(current).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(current).ToBeFocusedAsync();
+        Assert.Equal(HttpStatusCode.OK, (HttpStatusCode)await phone.Page.EvaluateAsync<int>("async () => (await fetch('/api/me')).status"));
+
+        await current.FillAsync(BrowserUser.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await Expect(notice).ToContainTextAsync("Your password is changed. Every other sign-in has ended.");
+        await Expect(current).Not.ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(current).ToHaveValueAsync("");
+        await phone.Page.ReloadAsync();
+        await phone.ExpectHeadingAsync("Sign in to Enclave");
+        Assert.Equal(HttpStatusCode.OK, (HttpStatusCode)await page.EvaluateAsync<int>("async () => (await fetch('/api/me')).status"));
+
+        // Deleting asks for the password and a confirmation; a wrong password or a cancel changes nothing.
+        var password = page.GetByLabel("Password", new() { Exact = true });
+        var delete = page.GetByRole(AriaRole.Button, new() { Name = "Delete my account" });
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await password.FillAsync(BrowserUser.Password);
+        await delete.ClickAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Delete account" }).ClickAsync();
+        await Expect(notice).ToContainTextAsync("The password is not correct.");
+        await Expect(password).ToHaveAttributeAsync("aria-invalid", "true");
+        await password.FillAsync(newPassword);
+        await delete.ClickAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        Assert.Equal(1, (await FetchAsync(page, "/api/sessions")).GetProperty("items").GetArrayLength());
+
+        await delete.ClickAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Delete account" }).ClickAsync();
+        await laptop.ExpectHeadingAsync("Sign in to Enclave");
+        await Expect(notice).ToContainTextAsync("Your account and every file in it are deleted.");
+        await laptop.FillCredentialsAsync("Sign in", newPassword);
+        await Expect(notice).Not.ToContainTextAsync("deleted");
+        await laptop.ExpectHeadingAsync("Sign in to Enclave");
+        Assert.Equal(HttpStatusCode.Unauthorized, (HttpStatusCode)await page.EvaluateAsync<int>("async () => (await fetch('/api/me')).status"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (HttpStatusCode)await page.EvaluateAsync<int>(
+            "async path => (await fetch(path)).status", $"/api/sessions/{session}"));
+        Assert.Empty(laptop.CspViolations);
     }
 
     [Fact]
