@@ -91,6 +91,44 @@ public sealed class AccountTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task Expired_verification_and_reset_links_are_refused_and_change_nothing()
+    {
+        using var client = fixture.Client();
+        var email = ApiClient.NewEmail();
+        var seen = Mailbox.MessagesTo(email).Count;
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/auth/register", new { email, password = ApiClient.Password })).StatusCode);
+        var verify = await Mailbox.WaitForTokenAsync(email, seen);
+        await ExpireAsync(OneTimeToken.Purpose.Verify, verify);
+        await Problem.AssertAsync(await client.PostAsync("/api/auth/verify-email", new { token = verify }), HttpStatusCode.BadRequest);
+        await Problem.AssertAsync(await client.PostAsync("/api/auth/login", new { email, password = ApiClient.Password }), HttpStatusCode.Unauthorized);
+
+        using var verified = fixture.Client();
+        await verified.RegisterAndSignInAsync();
+        seen = Mailbox.MessagesTo(verified.Email!).Count;
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/auth/password-reset/request", new { email = verified.Email })).StatusCode);
+        var reset = await Mailbox.WaitForTokenAsync(verified.Email!, seen);
+        await ExpireAsync(OneTimeToken.Purpose.Reset, reset);
+        await Problem.AssertAsync(await client.PostAsync("/api/auth/password-reset", new { token = reset, password = NewPassword }), HttpStatusCode.BadRequest);
+        Assert.Equal(HttpStatusCode.OK, (await verified.GetAsync("/api/me")).StatusCode);
+        await Problem.AssertAsync(await client.PostAsync("/api/auth/login", new { email = verified.Email, password = NewPassword }), HttpStatusCode.Unauthorized);
+
+        var records = (await fixture.Records().ByActorAsync(AccessRecord.Anonymous, null, null, 1000, null, CancellationToken.None)).Items.Select(r => r.Record).ToList();
+        Assert.Contains(records, r => r is { Action: "auth.verify-email", Outcome: AccessOutcome.Denied, Reason: "unknown-or-expired-token" });
+    }
+
+    /// <summary>Past its expiry but not yet removed by TTL (DynamoDB deletes expired items up to days late).</summary>
+    private async Task ExpireAsync(OneTimeToken.Purpose purpose, string token) =>
+        await fixture.Dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = fixture.Storage.IdentityTable,
+            Key = Attr.Key(IdentityKeys.TokenPk(purpose, OneTimeToken.Hash(token)), IdentityKeys.TokenSort),
+            UpdateExpression = "SET #ttl = :past",
+            ConditionExpression = "attribute_exists(pk)",
+            ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
+            ExpressionAttributeValues = new() { [":past"] = Attr.N(DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeSeconds()) },
+        });
+
+    [Fact]
     public async Task A_reset_request_answers_202_for_any_address_and_sends_a_link_only_to_a_verified_account()
     {
         using var client = fixture.Client();

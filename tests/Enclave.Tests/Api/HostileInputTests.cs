@@ -52,6 +52,27 @@ public sealed class HostileInputTests(ApiFixture fixture) : IClassFixture<ApiFix
         Add("session name too long", "POST", "/api/sessions", "{\"name\":\"" + new string('n', 101) + "\"}", 400);
         Add("session name lone surrogate", "POST", "/api/sessions", "{\"name\":\"a\\ud800b\"}", 400);
 
+        // One-time tokens and account bodies: malformed, overlong or of the wrong type, all refused before any lookup.
+        foreach (var route in new[] { "/api/auth/verify-email", "/api/auth/password-reset" })
+        {
+            foreach (var (what, token) in new[]
+                     {
+                         ("empty", "\"\""), ("null", "null"), ("number", "5"), ("array", "[\"a\"]"), ("overlong", "\"" + new string('A', 5000) + "\""),
+                         ("one character short", "\"" + new string('A', 42) + "\""), ("not base64url", "\"" + new string('*', 43) + "\""),
+                         ("well-formed but unknown", "\"" + new string('A', 43) + "\""), ("with a NUL", "\"" + new string('A', 42) + "\\u0000\""),
+                     })
+            {
+                Add($"{route} token {what}", "POST", route, $"{{\"token\":{token},\"password\":\"glacier pencil orbit 42\"}}", 400);
+            }
+        }
+
+        Add("change password without the current one", "POST", "/api/auth/password", "{\"newPassword\":\"glacier pencil orbit 42\"}", 400);
+        Add("change password to a huge one", "POST", "/api/auth/password", "{\"currentPassword\":\"x\",\"newPassword\":\"" + new string('p', 5000) + "\"}", 400);
+        Add("change password wrong type", "POST", "/api/auth/password", "{\"currentPassword\":5,\"newPassword\":[1]}", 400);
+        Add("delete account without a body", "DELETE", "/api/me", null, 400);
+        Add("delete account wrong password", "DELETE", "/api/me", "{\"password\":\"not the password at all\"}", 400);
+        Add("delete account huge password", "DELETE", "/api/me", "{\"password\":\"" + new string('p', 5000) + "\"}", 400);
+
         // Ids and paths: anything but the strict id shape is simply not found, without touching storage.
         foreach (var id in new[] { "..%2F..%2Fetc%2Fpasswd", "%2e%2e", "01A209EC-FC1B-72C7-A707-98127DB8F8E9", "6f1c1f4e-0c49-4c1e-9d0a-8a1a4e0f0b1c",
                      "00000000-0000-0000-0000-000000000000", new string('a', 300), "{s}%20", "{s};x" })
