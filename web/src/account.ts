@@ -1,6 +1,6 @@
 import { api, Me } from './api';
 import { h } from './dom';
-import { announce, busy, clearNotice, confirmAction, focusHeading, showNotice } from './ui';
+import { announce, busy, clearNotice, focusHeading, showNotice } from './ui';
 
 function passwordField(id: string, label: string, autocomplete: string, hint?: string): [HTMLLabelElement, HTMLInputElement, HTMLElement | false] {
   const input = h('input', {
@@ -30,20 +30,32 @@ function changePasswordForm(): HTMLFormElement {
   return form;
 }
 
+const deleteWord = 'delete';
+
 function deleteAccountForm(onDeleted: () => void): HTMLFormElement {
   const [label, password] = passwordField('password', 'Password', 'current-password');
+  const confirmation = h('input', { id: 'confirmation', name: 'confirmation', type: 'text', required: true, autocomplete: 'off', 'aria-describedby': 'confirmation-hint' });
   const submit = h('button', { type: 'submit', class: 'danger' }, 'Delete my account');
   const form = h('form', { class: 'card account-form', novalidate: true, 'aria-labelledby': 'delete-account-title' },
     h('h2', { id: 'delete-account-title' }, 'Delete account'),
     h('p', { class: 'lead' },
       'Every session, file and profile is erased, with every stored version of your files, and every sign-in ends. ' +
-      'The access records stay: they are the audit trail of what happened to your data.'),
-    label, password, submit);
+      'This cannot be undone. The access records stay: they are the audit trail of what happened to your data.'),
+    label, password,
+    h('label', { for: 'confirmation' }, `To confirm, type “${deleteWord}”`), confirmation,
+    h('p', { id: 'confirmation-hint', class: 'hint' }, 'The account goes as soon as you press the button.'),
+    submit);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearNotice();
     if (!form.reportValidity()) return;
-    if (!(await confirmAction('Delete your account and every file in it? This cannot be undone.', 'Delete account'))) return;
+    if (confirmation.value.trim().toLowerCase() !== deleteWord) {
+      confirmation.setAttribute('aria-invalid', 'true');
+      confirmation.focus();
+      showNotice(`Type “${deleteWord}” to confirm.`, 'error');
+      return;
+    }
+    confirmation.removeAttribute('aria-invalid');
     const deleted = await busy(submit, () => api.deleteAccount(password.value), form);
     if (deleted) onDeleted();
   });

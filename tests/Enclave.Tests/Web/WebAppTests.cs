@@ -325,22 +325,25 @@ public sealed class WebAppTests(WebFixture fixture) : IClassFixture<WebFixture>
         await phone.ExpectHeadingAsync("Sign in to Enclave");
         Assert.Equal(HttpStatusCode.OK, (HttpStatusCode)await page.EvaluateAsync<int>("async () => (await fetch('/api/me')).status"));
 
-        // Deleting asks for the password and a confirmation; a wrong password or a cancel changes nothing.
+        // Deleting asks for the password and a typed confirmation; a wrong password or a missing word changes nothing.
         var password = page.GetByLabel("Password", new() { Exact = true });
+        var confirmation = page.GetByLabel("To confirm, type “delete”");
         var delete = page.GetByRole(AriaRole.Button, new() { Name = "Delete my account" });
-        var dialog = page.GetByRole(AriaRole.Dialog);
-        await password.FillAsync(BrowserUser.Password);
+        await password.FillAsync(newPassword);
+        await confirmation.FillAsync("yes");
         await delete.ClickAsync();
-        await dialog.GetByRole(AriaRole.Button, new() { Name = "Delete account" }).ClickAsync();
+        await Expect(notice).ToContainTextAsync("Type “delete” to confirm.");
+        await Expect(confirmation).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(confirmation).ToBeFocusedAsync();
+        await password.FillAsync(BrowserUser.Password);
+        await confirmation.FillAsync("delete");
+        await delete.ClickAsync();
         await Expect(notice).ToContainTextAsync("The password is not correct.");
         await Expect(password).ToHaveAttributeAsync("aria-invalid", "true");
-        await password.FillAsync(newPassword);
-        await delete.ClickAsync();
-        await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
         Assert.Equal(1, (await FetchAsync(page, "/api/sessions")).GetProperty("items").GetArrayLength());
 
+        await password.FillAsync(newPassword);
         await delete.ClickAsync();
-        await dialog.GetByRole(AriaRole.Button, new() { Name = "Delete account" }).ClickAsync();
         await laptop.ExpectHeadingAsync("Sign in to Enclave");
         await Expect(notice).ToContainTextAsync("Your account and every file in it are deleted.");
         await laptop.FillCredentialsAsync("Sign in", newPassword);
