@@ -109,6 +109,7 @@ public sealed class ManyUsersManyProcessesTests(ITestOutputHelper output)
         var oldViolations = CapacitySimulation.Violations(oldBurst, 0).ToList();
         await SummaryFile.WriteAsync(output, "capacity", string.Create(CultureInfo.InvariantCulture, $"""
             capacity simulation (issue 16.3): {simulation.Calls} AWS calls ({simulation.Touches} partition touches) for {apiRequests} API requests of {Users} users
+              {simulation.Mix(apiRequests)}
               STS for sign-ins: {simulation.SignInStsPerSecond(Users):0} calls/s with all {CapacitySimulation.UsersAtScale:N0} users signing in or refreshing within one hour (limit {CapacitySimulation.StsCallsPerSecond})
               STS for the processor (OPEN FINDING, not yet within the limit: one AssumeRole per event): {simulation.ProcessorStsPerSecond(apiRequests, CapacitySimulation.Sustained):0} calls/s at 10,000 req/s, {simulation.ProcessorStsPerSecond(apiRequests, CapacitySimulation.Burst):0} at 50,000
               hottest partition per key pattern at 10,000 req/s sustained, 1 M users, {Core.Audit.AccessRecordLayout.DefaultShards} audit shards:
