@@ -45,6 +45,8 @@ Console.WriteLine($"  ratio JIT/AOT (Enclave): {results["Enclave JIT  GET /api/m
 Console.WriteLine();
 await RoundTrips.PrintAsync(aot, stack);
 Console.WriteLine();
+await RouteTimings.PrintAsync(aot, stack, int.Parse(Environment.GetEnvironmentVariable("BENCH_ROUTE_REQUESTS") ?? "100", System.Globalization.CultureInfo.InvariantCulture));
+Console.WriteLine();
 await LoginTiming.PrintAsync(aot, stack);
 Console.WriteLine();
 await UploadBytes.PrintAsync(aot, stack, 10);

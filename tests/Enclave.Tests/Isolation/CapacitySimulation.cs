@@ -13,7 +13,7 @@ public sealed record PartitionLoad(string Table, string? Index, string Pattern, 
 /// <summary>
 /// Issue 16.3: replays the AWS calls the load suite recorded (one JSON line per call, from every process) at the SPEC §8
 /// target, by key distribution rather than by time. Each partition key pattern keeps the units per API request it had in
-/// the recording; keys that name a user, an account or an address (ids, hashes) spread over a million users, write shards
+/// the recording; keys that name a user, an account or an address (ids, emails, hashes) spread over a million users, write shards
 /// over the production shard count, and constant keys stay one partition however large the load. A key over 1,000 WCU/s
 /// or 3,000 RCU/s (S3: 3,500 writes, 5,500 reads per prefix), or STS over 600 calls/s (sign-ins and the processor, see <see cref="SignInStsPerSecond"/>), is a violation.
 /// </summary>
@@ -24,7 +24,7 @@ public sealed partial class CapacitySimulation
     public const int UsersAtScale = 1_000_000;
     public const double StsCallsPerSecond = 600;
 
-    private sealed record Touch(string Table, string? Index, string Pk, bool Write, double Units);
+    private sealed record Touch(string Table, string? Index, string Pk, bool Write, double Units, bool Processor);
 
     private readonly List<Touch> touches = [];
     private int stsCalls;
@@ -55,7 +55,7 @@ public sealed partial class CapacitySimulation
             {
                 simulation.touches.Add(new Touch(
                     t.GetProperty("table").GetString()!, t.TryGetProperty("index", out var index) ? index.GetString() : null, t.GetProperty("pk").GetString()!,
-                    t.GetProperty("kind").GetString() == "write", t.GetProperty("units").GetDouble()));
+                    t.GetProperty("kind").GetString() == "write", t.GetProperty("units").GetDouble(), processor));
             }
         }
 
@@ -92,6 +92,26 @@ public sealed partial class CapacitySimulation
 
     private static double PerSecondAtScale(int recorded, int usersRecorded) => (double)recorded / usersRecorded * UsersAtScale / CredentialLifetimeSeconds;
 
+    /// <summary>
+    /// The recorded mix per API request, the processor's share included: DynamoDB write and read request units (what on-demand
+    /// bills, indexes included) and S3 requests, for the API processes and the processor apart (docs/capacity.md costs these).
+    /// </summary>
+    public string Mix(int apiRequests)
+    {
+        string Of(bool processor)
+        {
+            var mine = touches.Where(t => t.Processor == processor).ToList();
+            double PerRequest(Func<Touch, bool> which) => mine.Where(which).Sum(t => t.Units) / apiRequests;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{PerRequest(t => t.Write && !IsS3(t)):0.00} WRU, {PerRequest(t => !t.Write && !IsS3(t)):0.00} RRU, {PerRequest(t => t.Write && IsS3(t)):0.000} S3 writes, {PerRequest(t => !t.Write && IsS3(t)):0.000} S3 reads");
+        }
+
+        return string.Create(CultureInfo.InvariantCulture,
+            $"per API request: API {Of(false)}, {(double)stsCalls / apiRequests:0.000} STS; processor {Of(true)}, {(double)processorStsCalls / apiRequests:0.000} STS");
+    }
+
+    private static bool IsS3(Touch t) => t.Table.StartsWith("s3:", StringComparison.Ordinal);
+
     /// <summary>The hottest key of each pattern at <paramref name="rate"/> API requests/s, hottest first.</summary>
     public IReadOnlyList<PartitionLoad> Partitions(int apiRequests, int usersRecorded, int shardsRecorded, double rate)
     {
@@ -100,7 +120,7 @@ public sealed partial class CapacitySimulation
         {
             var keys = pattern.GroupBy(t => t.Pk).ToList();
             var p = pattern.Key.Pattern;
-            var spread = p.Contains("{id}", StringComparison.Ordinal) || p.Contains("{hash}", StringComparison.Ordinal)
+            var spread = p.Contains("{id}", StringComparison.Ordinal) || p.Contains("{hash}", StringComparison.Ordinal) || p.Contains("{email}", StringComparison.Ordinal)
                 ? (double)UsersAtScale / usersRecorded
                 : p.Contains("{shard}", StringComparison.Ordinal) ? (double)AccessRecordLayout.DefaultShards / shardsRecorded : 1;
             var hottest = keys.MaxBy(k => k.Sum(t => t.Units))!;
@@ -138,14 +158,14 @@ public sealed partial class CapacitySimulation
     private static string Table(string name) => name.StartsWith("s3:", StringComparison.Ordinal) ? "s3" : name[(name.LastIndexOf('-') + 1)..];
 
     private static string Pattern(string pk) =>
-        ShardSuffix().Replace(Day().Replace(Hash().Replace(Uuid().Replace(Email().Replace(pk, "EMAIL#{id}"), "{id}"), "{hash}"), "{day}"), "#{shard}");
+        ShardSuffix().Replace(Day().Replace(Hash().Replace(Uuid().Replace(Email().Replace(pk, "{email}"), "{id}"), "{hash}"), "{day}"), "#{shard}");
+
+    /// <summary>An account's sign-in name (the EMAIL# item): one key per account, like an id.</summary>
+    [GeneratedRegex("(?<=#)[^#@]+@[^#]+$")]
+    private static partial Regex Email();
 
     [GeneratedRegex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")]
     private static partial Regex Uuid();
-
-    // An account's email key spreads over the users like their id.
-    [GeneratedRegex("^EMAIL#.+$")]
-    private static partial Regex Email();
 
     [GeneratedRegex("[0-9a-f]{64}")]
     private static partial Regex Hash();

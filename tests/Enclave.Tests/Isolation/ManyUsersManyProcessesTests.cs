@@ -119,6 +119,7 @@ public sealed class ManyUsersManyProcessesTests(ITestOutputHelper output)
         var oldViolations = CapacitySimulation.Violations(oldBurst, 0).ToList();
         await SummaryFile.WriteAsync(output, "capacity", string.Create(CultureInfo.InvariantCulture, $"""
             capacity simulation (issue 16.3): {simulation.Calls} AWS calls ({simulation.Touches} partition touches) for {apiRequests} API requests of {Users} users
+              {simulation.Mix(apiRequests)}
               STS: {simulation.SignInStsPerSecond(Users) + simulation.ProcessorStsPerSecond(Users):0} calls/s (limit {CapacitySimulation.StsCallsPerSecond}) with all {CapacitySimulation.UsersAtScale:N0} users active within one hour: sign-ins and refreshes {simulation.SignInStsPerSecond(Users):0}, the processor {simulation.ProcessorStsPerSecond(Users):0} (one per owner an hour; {simulation.ProcessorStsCalls} calls for {Users} users here)
               hottest partition per key pattern at 10,000 req/s sustained, 1 M users, {Core.Audit.AccessRecordLayout.DefaultShards} audit shards:
             {CapacitySimulation.Describe(sustained)}  at 50,000 req/s bursts:
