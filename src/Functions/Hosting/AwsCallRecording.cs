@@ -96,6 +96,7 @@ internal sealed partial class AwsCallRecorder(string path) : IRuntimePipelineCus
             case DeleteItemRequest r: r.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES; break;
             case QueryRequest r: r.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES; break;
             case TransactWriteItemsRequest r: r.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES; break;
+            case TransactGetItemsRequest r: r.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES; break;
             case BatchWriteItemRequest r: r.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES; break;
         }
     }
@@ -135,6 +136,10 @@ internal sealed partial class AwsCallRecorder(string path) : IRuntimePipelineCus
                     : t.Delete is { } delete ? [new Touch(delete.TableName, null, Pk(delete.Key), Size(delete.Key), true, 2)]
                     : t.ConditionCheck is { } check ? [Read(check.TableName, null, Pk(check.Key), Size(check.Key), true, transactional: true)]
                     : []);
+            case TransactGetItemsRequest r:
+                var responses = (response as TransactGetItemsResponse)?.Responses;
+                return (r.TransactItems ?? []).Select((t, i) => Read(t.Get.TableName, null, Pk(t.Get.Key),
+                    responses?.ElementAtOrDefault(i)?.Item is { Count: > 0 } found ? Size(found) : 0, consistent: true, transactional: true));
             case BatchWriteItemRequest r:
                 return (r.RequestItems ?? []).SelectMany(table => table.Value.SelectMany(w =>
                     w.PutRequest is { } put ? Written(table.Key, put.Item, transactional: false)
