@@ -57,7 +57,7 @@ public sealed class AccountService(
         if (!gate.Address.Allowed)
         {
             await Task.WhenAll(
-                throttle.RecordRefusedAsync(email, cancellationToken),
+                throttle.RecordRefusedAsync(email, request.ClientIp, cancellationToken),
                 accessLog.WriteAsync(new AccessEvent("auth.login", AccessOutcome.Denied, "throttled"), cancellationToken));
             return new LoginResult.Throttled(gate.Address.RetryAfter);
         }

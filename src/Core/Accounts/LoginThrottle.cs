@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -23,7 +25,10 @@ public sealed record LoginGate(ThrottleVerdict Address, TimeSpan AccountDelay);
 /// <item>Per client address, a hard limit on failed sign-ins (429 + Retry-After) and on registrations.</item>
 /// <item>Per account, no refusal at all: failed sign-ins beyond a free allowance make every further
 /// attempt on that account wait (1 s, 2 s, 4 s … up to a cap) before the password is checked, so a
-/// guesser is slowed while the owner, with the right password, always gets in.</item>
+/// guesser is slowed while the owner, with the right password, always gets in. The account's counter is
+/// sharded by client address (<see cref="LimitsOptions.AccountThrottleShards"/>): one address always meets its
+/// own shard, so its failures count in full, while a run from many addresses writes many keys instead of one
+/// hot key, and the owner's shard is mostly not the one the run fills.</item>
 /// </list>
 /// Sign-ins count failures, not attempts: an attempt reserves one count up front (so concurrent
 /// attempts cannot overshoot the limit) and a successful sign-in gives its count back.
@@ -38,8 +43,8 @@ public sealed class LoginThrottle(IAmazonDynamoDB dynamo, IOptions<StorageOption
 
     public async Task<LoginGate> CheckLoginAsync(string email, string clientIp, CancellationToken cancellationToken)
     {
-        var address = CountAsync(AddressScope, clientIp, cancellationToken);
-        var account = CountAsync(AccountScope, email, cancellationToken);
+        var address = CountAsync(Key(AddressScope, clientIp), cancellationToken);
+        var account = CountAsync(AccountKey(email, clientIp), cancellationToken);
         var (addressCount, addressWindowEnds) = await address;
         var (accountCount, _) = await account;
         var verdict = Verdict(addressCount, addressWindowEnds, limits.Value.LoginAttemptsPerClientIp);
@@ -48,22 +53,22 @@ public sealed class LoginThrottle(IAmazonDynamoDB dynamo, IOptions<StorageOption
 
     /// <summary>The attempt signed in: its reserved counts were not failures.</summary>
     public Task RecordSuccessAsync(string email, string clientIp, CancellationToken cancellationToken) =>
-        Task.WhenAll(RefundAsync(AccountScope, email, cancellationToken), RefundAsync(AddressScope, clientIp, cancellationToken));
+        Task.WhenAll(RefundAsync(AccountKey(email, clientIp), cancellationToken), RefundAsync(Key(AddressScope, clientIp), cancellationToken));
 
     /// <summary>The attempt was refused before its password was checked: not a failure of the account.</summary>
-    public Task RecordRefusedAsync(string email, CancellationToken cancellationToken) => RefundAsync(AccountScope, email, cancellationToken);
+    public Task RecordRefusedAsync(string email, string clientIp, CancellationToken cancellationToken) => RefundAsync(AccountKey(email, clientIp), cancellationToken);
 
     public async Task<ThrottleVerdict> CheckRegisterAsync(string clientIp, CancellationToken cancellationToken)
     {
-        var (count, windowEnds) = await CountAsync(RegisterScope, clientIp, cancellationToken);
+        var (count, windowEnds) = await CountAsync(Key(RegisterScope, clientIp), cancellationToken);
         return Verdict(count, windowEnds, limits.Value.RegistrationsPerClientIp);
     }
 
     /// <summary>Reset requests: a hard limit per client address (429), and per account a cap on how many mails go out.</summary>
     public async Task<(ThrottleVerdict Address, bool AccountAllowed)> CheckResetAsync(string email, string clientIp, CancellationToken cancellationToken)
     {
-        var address = CountAsync(ResetAddressScope, clientIp, cancellationToken);
-        var account = CountAsync(ResetAccountScope, email, cancellationToken);
+        var address = CountAsync(Key(ResetAddressScope, clientIp), cancellationToken);
+        var account = CountAsync(Key(ResetAccountScope, email), cancellationToken);
         var (addressCount, addressWindowEnds) = await address;
         var (accountCount, _) = await account;
         return (Verdict(addressCount, addressWindowEnds, limits.Value.PasswordResetsPerClientIp), accountCount <= limits.Value.PasswordResetsPerAccount);
@@ -94,9 +99,14 @@ public sealed class LoginThrottle(IAmazonDynamoDB dynamo, IOptions<StorageOption
     private static string Key(string scope, string subject) =>
         $"THROTTLE#{scope}#{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(subject)))}";
 
-    private async Task<(long Count, long WindowEnds)> CountAsync(string scope, string subject, CancellationToken cancellationToken)
+    private string AccountKey(string email, string clientIp)
     {
-        var pk = Key(scope, subject);
+        var shard = BinaryPrimitives.ReadUInt32BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(clientIp))) % (uint)limits.Value.AccountThrottleShards;
+        return Key(AccountScope, email) + "#" + shard.ToString("D3", CultureInfo.InvariantCulture);
+    }
+
+    private async Task<(long Count, long WindowEnds)> CountAsync(string pk, CancellationToken cancellationToken)
+    {
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
@@ -116,8 +126,8 @@ public sealed class LoginThrottle(IAmazonDynamoDB dynamo, IOptions<StorageOption
     }
 
     /// <summary>Gives one count back within the same window; a window that ended meanwhile has nothing to give back.</summary>
-    private async Task RefundAsync(string scope, string subject, CancellationToken cancellationToken) =>
-        _ = await TryAddAsync(Key(scope, subject), -1, clock.GetUtcNow().ToUnixTimeSeconds(), cancellationToken);
+    private async Task RefundAsync(string pk, CancellationToken cancellationToken) =>
+        _ = await TryAddAsync(pk, -1, clock.GetUtcNow().ToUnixTimeSeconds(), cancellationToken);
 
     private async Task<(long Count, long WindowEnds)?> TryAddAsync(string pk, int delta, long now, CancellationToken cancellationToken)
     {

@@ -224,7 +224,8 @@ public sealed class AccountTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         await client.CreateSessionAsync("second");
         // What the processor keeps for an owner whose upload it handled (this fixture runs no processor).
         await fixture.Dynamo.PutItemAsync(fixture.Storage.IdentityTable, new Dictionary<string, AttributeValue>(
-            Attr.Key(IdentityKeys.ProcessorPk(userId), IdentityKeys.CredentialsSort)) { [ProcessorCredentials.Attribute] = new() { B = new MemoryStream([1, 2, 3]) } });
+            Attr.Key(IdentityKeys.ProcessorPk(userId), IdentityKeys.CredentialsSort))
+        { [ProcessorCredentials.Attribute] = new() { B = new MemoryStream([1, 2, 3]) } });
 
         var wrong = await client.SendAsync(HttpMethod.Delete, "/api/me", new { password = "not the right passphrase" });
         await Problem.AssertAsync(wrong, HttpStatusCode.BadRequest);

@@ -68,9 +68,75 @@ public sealed class ThrottleWindowTests : IAsyncLifetime
         Assert.Equal(TimeSpan.FromSeconds(1), last.RetryAfter);
     }
 
-    private LoginThrottle Throttle(TimeProvider clock) => new(
+    /// <summary>Issue 16.1: a run against one account from many addresses writes many counter keys, never one hot key.</summary>
+    [Theory]
+    [InlineData(64)]
+    [InlineData(1)]
+    public async Task An_accounts_failure_counter_is_sharded_by_address_and_one_address_always_meets_its_own_shard(int shards)
+    {
+        var throttle = Throttle(TimeProvider.System, shards, freeFailures: 2);
+        var email = ApiClient.NewEmail();
+        const int addresses = 40;
+        var delayed = 0;
+        for (var i = 0; i < addresses; i++)
+        {
+            delayed += (await throttle.CheckLoginAsync(email, $"203.0.113.{i + 1}", CancellationToken.None)).AccountDelay > TimeSpan.Zero ? 1 : 0;
+        }
+
+        var counters = await AccountCountersAsync(email);
+        Assert.Equal(addresses, counters.Values.Sum());
+        // Each shard is its own allowance: on a shard, the attempts after the two free failures and the one that meets the limit wait.
+        Assert.Equal(counters.Values.Sum(c => Math.Max(0, c - 3)), delayed);
+        if (shards == 1)
+        {
+            Assert.Single(counters);
+            Assert.Equal(addresses - 3, delayed);
+        }
+        else
+        {
+            // Fixed addresses, so a fixed spread: far from one key.
+            Assert.True(counters.Count >= 20, $"{counters.Count} keys");
+            Assert.True(counters.Values.Max() < 6, $"busiest key {counters.Values.Max()}");
+        }
+
+        // One address's failures all land on its shard: beyond the free ones (its own and any it shares), it waits.
+        var guesser = "198.51.100.77";
+        var delays = new List<TimeSpan>();
+        for (var i = 0; i < 4; i++)
+        {
+            delays.Add((await throttle.CheckLoginAsync(email, guesser, CancellationToken.None)).AccountDelay);
+        }
+
+        Assert.True(delays[^1] > TimeSpan.Zero, string.Join(", ", delays));
+        Assert.Equal(addresses + 4, (await AccountCountersAsync(email)).Values.Sum());
+
+        // A sign-in that succeeds gives its count back on the same shard.
+        await throttle.RecordSuccessAsync(email, guesser, CancellationToken.None);
+        Assert.Equal(addresses + 3, (await AccountCountersAsync(email)).Values.Sum());
+    }
+
+    private async Task<Dictionary<string, long>> AccountCountersAsync(string email)
+    {
+        var prefix = "THROTTLE#login-account-failures#" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(email)));
+        var scan = await dynamo.ScanAsync(new Amazon.DynamoDBv2.Model.ScanRequest
+        {
+            TableName = storage.IdentityTable,
+            FilterExpression = "begins_with(pk, :prefix)",
+            ExpressionAttributeValues = new() { [":prefix"] = Attr.S(prefix) },
+            ConsistentRead = true,
+        });
+        return scan.Items.ToDictionary(i => i[Attr.Pk].S, i => long.Parse(i["count"].N, System.Globalization.CultureInfo.InvariantCulture), StringComparer.Ordinal);
+    }
+
+    private LoginThrottle Throttle(TimeProvider clock, int accountShards = 64, int freeFailures = 10) => new(
         dynamo,
         Options.Create(new StorageOptions { IdentityTable = storage.IdentityTable, DataTable = "unused", AuditTable = "unused", UploadBucket = "unused" }),
-        Options.Create(new LimitsOptions { RegistrationsPerClientIp = 1, ThrottleWindowSeconds = Window }),
+        Options.Create(new LimitsOptions
+        {
+            RegistrationsPerClientIp = 1,
+            ThrottleWindowSeconds = Window,
+            AccountThrottleShards = accountShards,
+            LoginFailuresPerAccount = freeFailures,
+        }),
         clock);
 }
