@@ -19,4 +19,5 @@ trap 'exit 130' INT TERM
 scripts/local/stack.sh start "$STATE" >/dev/null
 export ENCLAVE_STACK_ENV="$STATE/stack.env"
 export ENCLAVE_API_BINARY="$PWD/artifacts/api/Enclave.Functions"
+echo "load.sh: installed, built, published and started the stack in ${SECONDS} s"
 dotnet tests/Enclave.Load/bin/Release/net10.0/Enclave.Load.dll "$@"
