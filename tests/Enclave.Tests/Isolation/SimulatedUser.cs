@@ -48,20 +48,24 @@ internal sealed class SimulatedUser : IDisposable
 
     public List<OwnedUpload> Uploads { get; } = [];
 
+    /// <summary>Rounds of <see cref="RunUntilAsync"/> this user finished.</summary>
+    public int Rounds { get; private set; }
+
+    // Only the load script sets one. Reads and attacks change nothing, so they stop between two requests once it has passed;
+    // every other step is finished once begun, so what the user holds at the end is exactly known.
+    private DateTime deadline = DateTime.MaxValue;
+
+    private bool Late => DateTime.UtcNow >= deadline;
+
     public async Task RunAsync(IReadOnlyList<string> sessionRoutes)
     {
-        await client.RegisterAndSignInAsync(Email);
-        UserId = client.UserId!;
-        owners.Add(UserId, this);
-
+        await SignUpAsync();
         for (var s = 0; s < 2; s++)
         {
-            var name = "work " + owners.NewMarkerOf(this);
-            Sessions.Add(new OwnedSession(await client.CreateSessionAsync(name), name));
-            owners.Add(Sessions[^1].SessionId, this);
+            var session = await OpenSessionAsync();
             for (var u = 0; u < 2; u++)
             {
-                await UploadAsync(Sessions[^1].SessionId);
+                await UploadAsync(session.SessionId);
             }
         }
 
@@ -74,17 +78,75 @@ internal sealed class SimulatedUser : IDisposable
         await ReadEverythingAsync();
         foreach (var session in Sessions)
         {
-            session.Name = "renamed " + owners.NewMarkerOf(this);
-            var renamed = await client.SendAsync(HttpMethod.Patch, $"/api/sessions/{session.SessionId}", new { name = session.Name });
-            Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+            await RenameAsync(session);
         }
 
-        var doomed = Uploads[0];
-        Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(HttpMethod.Delete, UploadPath(doomed))).StatusCode);
-        doomed.Deleted = true;
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(UploadPath(doomed))).StatusCode);
-
+        await DeleteUploadAsync(Uploads[0]);
         await AttackAsync(sessionRoutes, await targets.PickOtherThanAsync(this));
+    }
+
+    /// <summary>
+    /// The load script's user (issue 16.5): one kept session with one file for others to attack, then rounds until the
+    /// deadline, each a new session with a file that is read, renamed, attacked around and deleted again, then sign-out
+    /// and sign-in. The deadline is looked at between steps, so the user stops soon after it wherever it is.
+    /// </summary>
+    public async Task RunUntilAsync(DateTime until, IReadOnlyList<string> sessionRoutes, int routesPerAttack)
+    {
+        deadline = until;
+        await SignUpAsync();
+        OwnedSession? kept = null;
+        Func<Task>[] steps =
+        [
+            async () => kept = await OpenSessionAsync(),
+            async () =>
+            {
+                var target = await UploadAsync(kept!.SessionId);
+                await WaitReadyAsync(target);
+                targets.Publish(this, kept.SessionId, target.UploadId);
+            },
+        ];
+        if (await RunStepsAsync(steps))
+        {
+            while (await RoundAsync(sessionRoutes, routesPerAttack))
+            {
+                Rounds++;
+            }
+        }
+    }
+
+    /// <summary>One round; true when every step ran before the deadline.</summary>
+    private Task<bool> RoundAsync(IReadOnlyList<string> sessionRoutes, int routesPerAttack)
+    {
+        OwnedSession? session = null;
+        OwnedUpload? upload = null;
+        return RunStepsAsync(
+        [
+            async () => session = await OpenSessionAsync(),
+            async () => await WaitReadyAsync(upload = await UploadAsync(session!.SessionId)),
+            ReadEverythingAsync,
+            () => RenameAsync(session!),
+            async () => await AttackAsync([.. sessionRoutes.OrderBy(_ => Random.Shared.Next()).Take(routesPerAttack)], await targets.PickOtherThanAsync(this)),
+
+            // Every other round the session goes with its file still in it, so both ways of removing a file are used.
+            () => Rounds % 2 == 0 ? DeleteUploadAsync(upload!) : Task.CompletedTask,
+            () => DeleteSessionAsync(session!),
+            SignOutAndInAsync,
+        ]);
+    }
+
+    private async Task<bool> RunStepsAsync(IEnumerable<Func<Task>> steps)
+    {
+        foreach (var step in steps)
+        {
+            if (Late)
+            {
+                return false;
+            }
+
+            await step();
+        }
+
+        return true;
     }
 
     /// <summary>After every user is done: exactly what this user made, renamed and kept is still there.</summary>
@@ -111,7 +173,52 @@ internal sealed class SimulatedUser : IDisposable
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private async Task UploadAsync(string sessionId)
+    private async Task SignUpAsync()
+    {
+        await client.RegisterAndSignInAsync(Email);
+        UserId = client.UserId!;
+        owners.Add(UserId, this);
+    }
+
+    private async Task<OwnedSession> OpenSessionAsync()
+    {
+        var name = "work " + owners.NewMarkerOf(this);
+        var session = new OwnedSession(await client.CreateSessionAsync(name), name);
+        owners.Add(session.SessionId, this);
+        Sessions.Add(session);
+        return session;
+    }
+
+    private async Task RenameAsync(OwnedSession session)
+    {
+        session.Name = "renamed " + owners.NewMarkerOf(this);
+        var renamed = await client.SendAsync(HttpMethod.Patch, $"/api/sessions/{session.SessionId}", new { name = session.Name });
+        Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+    }
+
+    private async Task DeleteUploadAsync(OwnedUpload upload)
+    {
+        Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(HttpMethod.Delete, UploadPath(upload))).StatusCode);
+        upload.Deleted = true;
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(UploadPath(upload))).StatusCode);
+    }
+
+    private async Task DeleteSessionAsync(OwnedSession session)
+    {
+        Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(HttpMethod.Delete, $"/api/sessions/{session.SessionId}")).StatusCode);
+        Sessions.Remove(session);
+        Uploads.Where(u => u.SessionId == session.SessionId).ToList().ForEach(u => u.Deleted = true);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/sessions/{session.SessionId}")).StatusCode);
+    }
+
+    private async Task SignOutAndInAsync()
+    {
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync("/api/auth/logout")).StatusCode);
+        Assert.Null(client.Cookie);
+        await client.SignInAsync();
+    }
+
+    private async Task<OwnedUpload> UploadAsync(string sessionId)
     {
         var fileName = $"data {owners.NewMarkerOf(this)}.csv";
         var marker = owners.NewMarkerOf(this);
@@ -124,6 +231,7 @@ internal sealed class SimulatedUser : IDisposable
             _ => UploadHelpers.PostFormAsync(created, content, ContentType));
         var completed = await client.PostAsync(UploadPath(upload) + "/complete");
         Assert.Equal(HttpStatusCode.OK, completed.StatusCode);
+        return upload;
     }
 
     private async Task WaitReadyAsync(OwnedUpload upload)
@@ -147,16 +255,16 @@ internal sealed class SimulatedUser : IDisposable
     {
         var listed = await ReadJsonAsync(await client.GetAsync("/api/sessions"));
         Assert.Equal(Sessions.Count, listed.GetProperty("items").GetArrayLength());
-        foreach (var session in Sessions)
+        foreach (var session in Sessions.TakeWhile(_ => !Late))
         {
             Assert.Equal(session.Name, (await ReadJsonAsync(await client.GetAsync($"/api/sessions/{session.SessionId}"))).GetProperty("name").GetString());
             var uploads = await ReadJsonAsync(await client.GetAsync($"/api/sessions/{session.SessionId}/uploads"));
             Assert.Equal(
-                Uploads.Where(u => u.SessionId == session.SessionId).Select(u => u.FileName).Order(),
+                Uploads.Where(u => u.SessionId == session.SessionId && !u.Deleted).Select(u => u.FileName).Order(),
                 uploads.GetProperty("items").EnumerateArray().Select(u => u.GetProperty("fileName").GetString()!).Order());
         }
 
-        foreach (var upload in Uploads)
+        foreach (var upload in Uploads.Where(u => !u.Deleted).TakeWhile(_ => !Late))
         {
             var profile = await client.GetAsync(UploadPath(upload) + "/profile");
             Assert.Equal(HttpStatusCode.OK, profile.StatusCode);
@@ -175,11 +283,13 @@ internal sealed class SimulatedUser : IDisposable
     private async Task AttackAsync(IReadOnlyList<string> sessionRoutes, (string SessionId, string UploadId) victim)
     {
         var unused = (Core.Ids.EntityId.New().Value, Core.Ids.EntityId.New().Value);
-        foreach (var route in sessionRoutes)
+        foreach (var route in sessionRoutes.TakeWhile(_ => !Late))
         {
             var (method, template) = (new HttpMethod(route.Split(' ')[0]), route.Split(' ')[1]);
             var body = BodyFor(method, template);
-            List<(string, string)> ids = [victim, unused];
+
+            // The unused ids first: each route's reference answer is there even if the deadline ends the attack.
+            List<(string, string)> ids = [unused, victim];
             if (template.Contains("{uploadId}", StringComparison.Ordinal))
             {
                 ids.Add((Sessions[0].SessionId, victim.UploadId));

@@ -1,12 +1,17 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 
 using Enclave.Tests.Infrastructure;
 
 namespace Enclave.Tests.Isolation;
 
-/// <summary>One HTTP exchange as the user saw it. Process is the API process's index, or -1 for the storage server.</summary>
+/// <summary>
+/// One HTTP exchange as the user saw it. Process is the API process's index, or -1 for the storage server; Latency runs
+/// from the moment the request got its place in flight to its last response byte.
+/// </summary>
 internal sealed record Exchange(
-    SimulatedUser User, int Process, string Method, string Path, int Status, string? RequestId, string? MediaType, string Headers, string Body)
+    SimulatedUser User, int Process, string Method, string Path, int Status, string? RequestId, string? MediaType, string Headers, string Body,
+    TimeSpan Latency = default)
 {
     public bool ToStorage => Process < 0;
 }
@@ -14,15 +19,17 @@ internal sealed record Exchange(
 /// <summary>
 /// Every request of every simulated user: API requests each go to a randomly chosen API process, and
 /// all requests (API and storage) share one bound on how many are in flight, so the load is really
-/// concurrent but does not starve two shared cores.
+/// concurrent but does not starve two shared cores. A request's timeout starts when it gets its place, so a long queue
+/// of users (the load script's thousand) is not mistaken for a slow server.
 /// </summary>
 internal sealed class Traffic(IReadOnlyList<Uri> apiProcesses, int maxInFlight, Mailbox mailbox) : IDisposable
 {
     private static readonly Uri Unrouted = new("http://enclave.invalid/");
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromMinutes(2);
 
     private readonly SemaphoreSlim inFlight = new(maxInFlight, maxInFlight);
     private readonly ConcurrentQueue<Exchange> exchanges = new();
-    private readonly HttpClient storage = new() { Timeout = TimeSpan.FromMinutes(2) };
+    private readonly HttpClient storage = new() { Timeout = RequestTimeout };
 
     public IReadOnlyCollection<Exchange> Exchanges => exchanges;
 
@@ -37,7 +44,7 @@ internal sealed class Traffic(IReadOnlyList<Uri> apiProcesses, int maxInFlight, 
         new(new HttpClient(new RandomProcessHandler(this, user) { InnerHandler = new SocketsHttpHandler() })
         {
             BaseAddress = Unrouted,
-            Timeout = TimeSpan.FromMinutes(2),
+            Timeout = Timeout.InfiniteTimeSpan,
         })
         {
             Mailbox = mailbox,
@@ -49,10 +56,11 @@ internal sealed class Traffic(IReadOnlyList<Uri> apiProcesses, int maxInFlight, 
         await inFlight.WaitAsync();
         try
         {
+            var started = Stopwatch.GetTimestamp();
             using var response = await send(storage);
             var body = await response.Content.ReadAsByteArrayAsync();
             exchanges.Enqueue(new Exchange(user, -1, method, url, (int)response.StatusCode, null, response.Content.Headers.ContentType?.MediaType,
-                HeaderText(response), System.Text.Encoding.UTF8.GetString(body)));
+                HeaderText(response), System.Text.Encoding.UTF8.GetString(body), Stopwatch.GetElapsedTime(started)));
             Assert.True(response.IsSuccessStatusCode, $"{method} {url} → {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body)}");
             return body;
         }
@@ -84,11 +92,15 @@ internal sealed class Traffic(IReadOnlyList<Uri> apiProcesses, int maxInFlight, 
             await traffic.inFlight.WaitAsync(cancellationToken);
             try
             {
-                var response = await base.SendAsync(request, cancellationToken);
-                await response.Content.LoadIntoBufferAsync(cancellationToken);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(RequestTimeout);
+                var started = Stopwatch.GetTimestamp();
+                var response = await base.SendAsync(request, timeout.Token);
+                await response.Content.LoadIntoBufferAsync(timeout.Token);
+                var latency = Stopwatch.GetElapsedTime(started);
                 var requestId = response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.Single() : null;
                 traffic.exchanges.Enqueue(new Exchange(user, process, request.Method.Method, path, (int)response.StatusCode, requestId,
-                    response.Content.Headers.ContentType?.MediaType, HeaderText(response), await response.Content.ReadAsStringAsync(cancellationToken)));
+                    response.Content.Headers.ContentType?.MediaType, HeaderText(response), await response.Content.ReadAsStringAsync(timeout.Token), latency));
                 return response;
             }
             finally
