@@ -29,7 +29,7 @@ public sealed class ProcessorCredentialsTests(ApiFixture fixture) : IClassFixtur
     [Fact]
     public async Task Events_of_one_owner_share_one_credential_until_near_expiry_then_one_more()
     {
-        var issuer = new CountingIssuer(Issuer());
+        var issuer = new CountingIssuer(fixture);
         var keeper = Keeper(issuer);
         var owner = EntityId.New().Value;
 
@@ -56,7 +56,7 @@ public sealed class ProcessorCredentialsTests(ApiFixture fixture) : IClassFixtur
     [Fact]
     public async Task Each_owner_gets_their_own_and_a_value_moved_to_another_owner_does_not_open()
     {
-        var issuer = new CountingIssuer(Issuer());
+        var issuer = new CountingIssuer(fixture);
         var keeper = Keeper(issuer);
         var (a, b) = (EntityId.New().Value, EntityId.New().Value);
         var ofA = await keeper.GetAsync(a, Service, CancellationToken.None);
@@ -78,7 +78,7 @@ public sealed class ProcessorCredentialsTests(ApiFixture fixture) : IClassFixtur
     [Fact]
     public async Task An_altered_value_or_one_sealed_under_another_audit_key_is_replaced()
     {
-        var issuer = new CountingIssuer(Issuer());
+        var issuer = new CountingIssuer(fixture);
         var owner = EntityId.New().Value;
         var first = await Keeper(issuer).GetAsync(owner, Service, CancellationToken.None);
         var stored = await ReadAsync(owner);
@@ -122,20 +122,5 @@ public sealed class ProcessorCredentialsTests(ApiFixture fixture) : IClassFixtur
             Options.Create(new StorageOptions { IdentityTable = fixture.Storage.IdentityTable }),
             Options.Create(new UserDataOptions { RoleArn = fixture.Stack.UserDataRoleArn }),
             clock);
-    }
-
-    private StsScopedCredentialIssuer Issuer() => fixture.Stack.CreateIssuer(
-        new StorageOptions { UploadBucket = fixture.Storage.Bucket, DataTable = fixture.Storage.DataTable, AuditTable = fixture.Storage.AuditTable });
-
-    /// <summary>The real issuer, counted: every call is an STS round trip.</summary>
-    private sealed class CountingIssuer(IScopedCredentialIssuer inner) : IScopedCredentialIssuer
-    {
-        public int Calls { get; private set; }
-
-        public Task<ScopedCredentials> IssueAsync(string userId, IReadOnlyList<string> recordActors, CancellationToken cancellationToken)
-        {
-            Calls++;
-            return inner.IssueAsync(userId, recordActors, cancellationToken);
-        }
     }
 }

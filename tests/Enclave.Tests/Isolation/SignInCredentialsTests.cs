@@ -25,7 +25,7 @@ public sealed class SignInCredentialsTests(ApiFixture fixture) : IClassFixture<A
     [Fact]
     public async Task Credentials_are_reused_until_near_expiry_then_replaced_once()
     {
-        var issuer = new CountingIssuer(Issuer());
+        var issuer = new CountingIssuer(fixture);
         var keeper = Keeper(issuer);
         var token = SignInToken.Create(EntityId.New().Value);
         var key = Attr.Key("ACCOUNT#" + token.UserId, "SIGNIN#" + EntityId.New().Value);
@@ -57,7 +57,7 @@ public sealed class SignInCredentialsTests(ApiFixture fixture) : IClassFixture<A
     [Fact]
     public async Task A_tampered_sealed_value_is_replaced_not_trusted()
     {
-        var issuer = new CountingIssuer(Issuer());
+        var issuer = new CountingIssuer(fixture);
         var keeper = Keeper(issuer);
         var token = SignInToken.Create(EntityId.New().Value);
         var key = Attr.Key("ACCOUNT#" + token.UserId, "SIGNIN#" + EntityId.New().Value);
@@ -102,19 +102,4 @@ public sealed class SignInCredentialsTests(ApiFixture fixture) : IClassFixture<A
         Options.Create(new StorageOptions { IdentityTable = fixture.Storage.IdentityTable }),
         Options.Create(new UserDataOptions { RoleArn = fixture.Stack.UserDataRoleArn }),
         clock);
-
-    private StsScopedCredentialIssuer Issuer() => fixture.Stack.CreateIssuer(
-        new StorageOptions { UploadBucket = fixture.Storage.Bucket, DataTable = fixture.Storage.DataTable, AuditTable = fixture.Storage.AuditTable });
-
-    /// <summary>The real issuer, counted: every call is an STS round trip.</summary>
-    private sealed class CountingIssuer(IScopedCredentialIssuer inner) : IScopedCredentialIssuer
-    {
-        public int Calls { get; private set; }
-
-        public Task<ScopedCredentials> IssueAsync(string userId, IReadOnlyList<string> recordActors, CancellationToken cancellationToken)
-        {
-            Calls++;
-            return inner.IssueAsync(userId, recordActors, cancellationToken);
-        }
-    }
 }
