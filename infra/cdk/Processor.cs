@@ -98,6 +98,9 @@ public sealed class Processor : Construct
         {
             StartingPosition = StartingPosition.TRIM_HORIZON,
             BatchSize = 10,
+            // Batches of one shard run side by side, one user's records (one partition key) still in order; each
+            // batch checks up to Enclave:Limits:ProcessingJobsAtOnce of its uploads at once.
+            ParallelizationFactor = 4,
             RetryAttempts = 5,
             BisectBatchOnError = true,
             MaxRecordAge = Duration.Hours(6),

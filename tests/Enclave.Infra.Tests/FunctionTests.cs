@@ -98,9 +98,10 @@ public sealed class FunctionTests(SynthesizedApp synth)
     }
 
     [Fact]
-    public void Processor_reads_the_data_stream_with_partial_batch_failures_retries_bisect_and_a_dead_letter_queue()
+    public void Processor_reads_the_data_stream_with_partial_batch_failures_retries_bisect_parallel_batches_and_a_dead_letter_queue()
     {
         synth.MainTemplate.HasResourceProperties("AWS::Lambda::EventSourceMapping", Obj(
+            ("ParallelizationFactor", 4),
             ("FunctionName", Obj(("Ref", synth.LogicalId(synth.Main.Processor.App.Function)))),
             ("EventSourceArn", Obj(("Fn::GetAtt", new object[] { synth.LogicalId(synth.Main.Data.DataTable), "StreamArn" }))),
             ("FunctionResponseTypes", new object[] { "ReportBatchItemFailures" }),

@@ -109,6 +109,13 @@ public sealed class LimitsOptions
     /// <summary>How often the processor runs the sweeper locally (in AWS a schedule invokes it).</summary>
     [Range(1, 3600)]
     public int SweepPeriodSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// Uploads of one stream batch the processor checks at once. Most of a job is waiting on storage, so a few at
+    /// once multiply throughput; each holds at most one profile's memory bound.
+    /// </summary>
+    [Range(1, 16)]
+    public int ProcessingJobsAtOnce { get; set; } = 4;
 }
 
 [OptionsValidator]

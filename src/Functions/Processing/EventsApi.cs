@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Enclave.Core.Accounts;
 using Enclave.Core.Audit;
+using Enclave.Core.Configuration;
 using Enclave.Core.Ids;
 using Enclave.Core.Requests;
 using Enclave.Core.Security;
@@ -9,12 +10,13 @@ using Enclave.Functions.Hosting;
 using Enclave.Functions.Logging;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Enclave.Functions.Processing;
 
 /// <summary>
 /// The processor function's only route: the Lambda Web Adapter posts non-HTTP events (DynamoDB Streams
-/// batches, and the sweep schedule's event) to its pass-through path, /events. Each record runs in its own DI and logging scope,
+/// batches, and the sweep schedule's event) to its pass-through path, /events. Each job runs in its own DI and logging scope, a few at once,
 /// so one user's upload never shares request state with another's.
 /// </summary>
 internal static partial class EventsApi
@@ -35,7 +37,7 @@ internal static partial class EventsApi
     }
 
     private static async Task<JsonHttpResult<BatchResponse>> HandleAsync(
-        HttpRequest request, IServiceScopeFactory scopes, AuditDigestJob digests, ILogger<DynamoStreamEvent> logger,
+        HttpRequest request, IServiceScopeFactory scopes, AuditDigestJob digests, IOptions<LimitsOptions> limits, ILogger<DynamoStreamEvent> logger,
         CancellationToken cancellationToken)
     {
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
@@ -54,66 +56,37 @@ internal static partial class EventsApi
                 return TypedResults.Json(new BatchResponse([]), EventJsonContext.Default.BatchResponse);
         }
 
-        var failures = new List<BatchItemFailure>();
-        foreach (var record in batch?.Records ?? [])
-        {
-            if (!TryReadJob(record, out var owner, out var session, out var upload))
-            {
-                continue;
-            }
-
-            var sequence = record.Dynamodb?.SequenceNumber ?? "";
-            await using var scope = scopes.CreateAsyncScope();
-            var context = scope.ServiceProvider.GetRequiredService<RequestContext>();
-            context.Begin(EntityId.New().Value, "internal");
-            context.ActAsService("processor");
-            var ids = LogScopes.Ids(context.RequestId);
-            ids[LogScopes.UserId] = owner;
-            ids[LogScopes.SessionId] = session;
-            ids[LogScopes.UploadId] = upload;
-            using var logScope = logger.BeginScope(ids);
-            try
-            {
-                // Outside any user request, the job's storage calls still run as the upload's owner.
-                var credentials = await scope.ServiceProvider.GetRequiredService<ProcessorCredentials>().GetAsync(owner, context.UserId!, cancellationToken);
-                scope.ServiceProvider.GetRequiredService<UserDataClients>().Bind(credentials);
-                await scope.ServiceProvider.GetRequiredService<UploadProcessor>().ProcessAsync(owner, session, upload, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                LogFailed(logger, ex);
-                IsolationViolation.LogIfAccessDenied(logger, ex);
-                failures.Add(new BatchItemFailure(sequence));
-
-                // Later records of the batch come again with the retry; keep their order.
-                break;
-            }
-        }
-
-        return TypedResults.Json(new BatchResponse(failures), EventJsonContext.Default.BatchResponse);
+        var failures = await StreamBatch.RunAsync(
+            batch?.Records ?? [], limits.Value.ProcessingJobsAtOnce, (job, ct) => RunAsync(job, scopes, logger, ct), cancellationToken);
+        return TypedResults.Json(new BatchResponse([.. failures]), EventJsonContext.Default.BatchResponse);
     }
 
-    /// <summary>Only new images of upload items that just became "uploaded" are jobs.</summary>
-    private static bool TryReadJob(DynamoStreamRecord record, out string owner, out string session, out string upload)
+    /// <summary>Runs one job in its own DI and logging scope; false when a dependency failed and the event must come again.</summary>
+    private static async Task<bool> RunAsync(UploadJob job, IServiceScopeFactory scopes, ILogger logger, CancellationToken cancellationToken)
     {
-        owner = session = upload = "";
-        var image = record.Dynamodb?.NewImage;
-        if (record.EventName is not ("INSERT" or "MODIFY") || image is null ||
-            !image.TryGetValue("status", out var status) || status.S != UploadStatus.Uploaded ||
-            image.GetValueOrDefault("pk")?.S is not { } pk || image.GetValueOrDefault("sk")?.S is not { } sk)
+        await using var scope = scopes.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<RequestContext>();
+        context.Begin(EntityId.New().Value, "internal");
+        context.ActAsService("processor");
+        var ids = LogScopes.Ids(context.RequestId);
+        ids[LogScopes.UserId] = job.Owner;
+        ids[LogScopes.SessionId] = job.Session;
+        ids[LogScopes.UploadId] = job.Upload;
+        using var logScope = logger.BeginScope(ids);
+        try
         {
+            // Outside any user request, the job's storage calls still run as the upload's owner.
+            var credentials = await scope.ServiceProvider.GetRequiredService<ProcessorCredentials>().GetAsync(job.Owner, context.UserId!, cancellationToken);
+            scope.ServiceProvider.GetRequiredService<UserDataClients>().Bind(credentials);
+            await scope.ServiceProvider.GetRequiredService<UploadProcessor>().ProcessAsync(job.Owner, job.Session, job.Upload, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogFailed(logger, ex);
+            IsolationViolation.LogIfAccessDenied(logger, ex);
             return false;
         }
-
-        var keyParts = sk.Split('#');
-        if (!pk.StartsWith("USER#", StringComparison.Ordinal) || keyParts is not ["UPLOAD", var s, var u] ||
-            !EntityId.TryParse(pk[5..], out var ownerId) || !EntityId.TryParse(s, out var sessionId) || !EntityId.TryParse(u, out var uploadId))
-        {
-            return false;
-        }
-
-        (owner, session, upload) = (ownerId.Value, sessionId.Value, uploadId.Value);
-        return true;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Processing failed; the event will be delivered again")]
