@@ -47,6 +47,6 @@ await RoundTrips.PrintAsync(aot, stack);
 Console.WriteLine();
 await RouteTimings.PrintAsync(aot, stack, int.Parse(Environment.GetEnvironmentVariable("BENCH_ROUTE_REQUESTS") ?? "100", System.Globalization.CultureInfo.InvariantCulture));
 Console.WriteLine();
-await LoginTiming.PrintAsync(aot, stack);
+await EnumerationTiming.PrintAsync(aot, stack);
 Console.WriteLine();
 await UploadBytes.PrintAsync(aot, stack, 10);

@@ -48,11 +48,7 @@ var drained = clock.Elapsed - startup - load;
 
 var exchanges = traffic.Exchanges.ToList();
 var checks = new IsolationChecks(owners, exchanges);
-var responses = checks.CheckResponses();
-var (cross, unused) = checks.CheckCrossAttempts();
-await IsolationChecks.WaitForCompletionLinesAsync(cluster.Apis, exchanges);
-var lines = checks.CheckLogs(cluster.Apis, cluster.Processor!);
-var records = checks.CheckRecords(await cluster.AccessRecordsAsync(), await cluster.AuditKeyAsync(), simulated);
+var (responses, cross, unused, lines, records) = await checks.RunAllAsync(cluster, simulated);
 
 var api = exchanges.Where(e => !e.ToStorage).ToList();
 var (p50, p99) = Latencies.Of(api);

@@ -9,8 +9,6 @@ namespace Enclave.Core.Security;
 /// </summary>
 public interface IUserDataClients
 {
-    string UserId { get; }
-
     IAmazonDynamoDB Dynamo { get; }
 
     IAmazonS3 S3 { get; }

@@ -69,10 +69,13 @@ internal static class EnclaveApp
         {
             await app.Services.GetRequiredService<StartupChecks>().RunAsync(CancellationToken.None);
         }
-        catch (Exception ex) when (ex is Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException)
+        catch (Exception ex) when (ex is Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException ||
+                                   ex is AggregateException { InnerExceptions: var all } && all.All(e => e is Microsoft.Extensions.Options.OptionsValidationException))
         {
-            app.Logger.LogStartupRefused(ex.Message);
-            await Console.Error.WriteLineAsync("Start-up refused: " + ex.Message);
+            // The start-up validator throws one exception per options class that failed, together when several did.
+            var message = ex is AggregateException many ? string.Join(" ", many.InnerExceptions.Select(e => e.Message)) : ex.Message;
+            app.Logger.LogStartupRefused(message);
+            await Console.Error.WriteLineAsync("Start-up refused: " + message);
             return 78;
         }
 

@@ -21,23 +21,14 @@ internal sealed partial class StartupChecks(
     IServiceProvider services,
     IOptions<EnclaveHostOptions> host,
     IOptions<StorageOptions> storage,
-    IOptions<LimitsOptions> limits,
-    IOptions<SecretOptions> secrets,
-    IOptions<Core.Security.UserDataOptions> userData,
     IOptions<WebOptions> web,
     IOptions<Core.Mail.MailOptions> mail,
     ILogger<StartupChecks> logger)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        // Reading .Value runs each validator and throws with every failure listed.
-        _ = host.Value;
-        _ = limits.Value;
-        _ = storage.Value;
-        _ = secrets.Value;
-        _ = userData.Value;
-        _ = web.Value;
-        _ = mail.Value;
+        // Every options class registered with ValidateOnStart; throws with every failure listed.
+        services.GetRequiredService<IStartupValidator>().Validate();
         if (host.Value.Mode == EnclaveMode.Local)
         {
             var source = (LocalFileSecretSource)services.GetRequiredService<ISecretSource>();

@@ -20,8 +20,6 @@ internal sealed class UserDataClients(AwsClientSettings settings, IAmazonS3 host
     private AmazonDynamoDBClient? dynamo;
     private AmazonS3Client? s3;
 
-    public string UserId => Credentials.UserId;
-
     public IAmazonDynamoDB Dynamo => dynamo ??= new AmazonDynamoDBClient(Aws(), settings.DynamoDb());
 
     public IAmazonS3 S3 => s3 ??= new AmazonS3Client(Aws(), settings.S3());

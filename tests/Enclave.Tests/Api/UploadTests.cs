@@ -90,7 +90,7 @@ public sealed class UploadTests(ApiFixture fixture) : IClassFixture<ApiFixture>,
     [Fact]
     public async Task Storage_refuses_an_expired_form()
     {
-        var store = new S3ObjectStore(new FixedUserDataClients("u", admin), Microsoft.Extensions.Options.Options.Create(new Core.Configuration.StorageOptions
+        var store = new S3ObjectStore(new FixedUserDataClients(admin), Microsoft.Extensions.Options.Options.Create(new Core.Configuration.StorageOptions
         {
             UploadBucket = fixture.Storage.Bucket,
             S3PresignOverHttp = true,
@@ -105,7 +105,7 @@ public sealed class UploadTests(ApiFixture fixture) : IClassFixture<ApiFixture>,
     [Fact]
     public async Task The_generated_policy_carries_exactly_the_expected_conditions()
     {
-        var store = new S3ObjectStore(new FixedUserDataClients("u", admin), Microsoft.Extensions.Options.Options.Create(new Core.Configuration.StorageOptions
+        var store = new S3ObjectStore(new FixedUserDataClients(admin), Microsoft.Extensions.Options.Options.Create(new Core.Configuration.StorageOptions
         {
             UploadBucket = "enclave-uploads",
         }));

@@ -6,10 +6,8 @@ using Enclave.Core.Security;
 namespace Enclave.Tests.Infrastructure;
 
 /// <summary>Hands Core's stores a given client, as the app's seam would after binding a user's credentials.</summary>
-public sealed class FixedUserDataClients(string userId, IAmazonS3 s3, IAmazonDynamoDB? dynamo = null) : IUserDataClients
+public sealed class FixedUserDataClients(IAmazonS3 s3, IAmazonDynamoDB? dynamo = null) : IUserDataClients
 {
-    public string UserId => userId;
-
     public IAmazonDynamoDB Dynamo => dynamo ?? throw new InvalidOperationException("No DynamoDB client given.");
 
     public IAmazonS3 S3 => s3;

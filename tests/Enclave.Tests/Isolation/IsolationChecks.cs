@@ -55,6 +55,20 @@ internal sealed partial class IsolationChecks(TokenOwners owners, IReadOnlyList<
 
     public List<string> Violations { get; } = [];
 
+    /// <summary>What one run of all four checks looked at.</summary>
+    internal sealed record Scanned(int Responses, int CrossAttempts, int UnusedIdAnswers, int LogLines, int Records);
+
+    /// <summary>All four checks, once every process has logged its requests' completion lines.</summary>
+    public async Task<Scanned> RunAllAsync(ApiCluster cluster, IReadOnlyList<SimulatedUser> users)
+    {
+        var responses = CheckResponses();
+        var (cross, unused) = CheckCrossAttempts();
+        await WaitForCompletionLinesAsync(cluster.Apis, exchanges);
+        var lines = CheckLogs(cluster.Apis, cluster.Processor!);
+        var records = CheckRecords(await cluster.AccessRecordsAsync(), await cluster.AuditKeyAsync(), users);
+        return new Scanned(responses, cross, unused, lines, records);
+    }
+
     public static (string? Session, string? Upload) PathIds(string path)
     {
         var match = SessionPath().Match(path);
@@ -126,7 +140,7 @@ internal sealed partial class IsolationChecks(TokenOwners owners, IReadOnlyList<
     }
 
     /// <summary>A request's completion line is written after its response; wait until every one is there.</summary>
-    public static async Task WaitForCompletionLinesAsync(IReadOnlyList<ApiProcess> apis, IEnumerable<Exchange> sent)
+    private static async Task WaitForCompletionLinesAsync(IReadOnlyList<ApiProcess> apis, IEnumerable<Exchange> sent)
     {
         var expected = sent.Where(e => !e.ToStorage).Select(e => (e.Process, e.RequestId!)).ToList();
         for (var attempt = 0; attempt < 100; attempt++)

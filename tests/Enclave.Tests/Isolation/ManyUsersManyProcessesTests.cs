@@ -63,11 +63,7 @@ public sealed class ManyUsersManyProcessesTests(ITestOutputHelper output)
         var load = total.Elapsed - startup;
         var exchanges = traffic.Exchanges.ToList();
         var checks = new IsolationChecks(owners, exchanges);
-        var responses = checks.CheckResponses();
-        var (cross, unused) = checks.CheckCrossAttempts();
-        await IsolationChecks.WaitForCompletionLinesAsync(cluster.Apis, exchanges);
-        var lines = checks.CheckLogs(cluster.Apis, cluster.Processor!);
-        var records = checks.CheckRecords(await cluster.AccessRecordsAsync(), await cluster.AuditKeyAsync(), users);
+        var (responses, cross, unused, lines, records) = await checks.RunAllAsync(cluster, users);
 
         var perProcess = string.Join(", ", Enumerable.Range(0, ApiProcesses).Select(p => exchanges.Count(e => e.Process == p)));
         var summary = string.Create(CultureInfo.InvariantCulture, $"""

@@ -189,7 +189,7 @@ public sealed class ScopedCredentialIsolationTests : IAsyncLifetime
     }
 
     private S3ObjectStore Store(IAmazonS3 s3) => new(
-        new FixedUserDataClients(userA, s3),
+        new FixedUserDataClients(s3),
         Options.Create(new StorageOptions { UploadBucket = bucket, S3PresignOverHttp = true }));
 
     private static async Task<HttpResponseMessage> PostAsync(UploadForm form, string content)
