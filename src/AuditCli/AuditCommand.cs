@@ -233,7 +233,7 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
                 throw new UsageException("Refused: roles are granted only to accounts whose email is verified.");
             }
 
-            if (!r.GetValue(o.Confirm))
+            if (r.GetValue(o.Confirm) is null)
             {
                 await output.WriteLineAsync($"Nothing changed. Check the account above, then run again with --confirm yes to {(change == RoleChange.Grant ? "grant" : "revoke")} {role}.");
                 return Usage;

@@ -83,12 +83,12 @@ internal sealed class AuditOptions
             : Error<string?>(r, "--operator must be a short printable name."),
     };
 
-    public Option<bool> Confirm { get; } = new("--confirm")
+    // A string, not a bool: System.CommandLine's bool options take only true/false, and the confirmation is the word yes.
+    public Option<string?> Confirm { get; } = new("--confirm")
     {
         Description = "Make the change; without it the account is shown and nothing changes.",
         HelpName = "yes",
-        Arity = ArgumentArity.ExactlyOne,
-        CustomParser = r => r.Tokens[0].Value == "yes" || Error<bool>(r, "--confirm takes only 'yes'."),
+        CustomParser = r => r.Tokens[0].Value == "yes" ? "yes" : Error<string?>(r, "--confirm takes only 'yes'."),
     };
 
     /// <summary>Options every command takes: where the records are and how to read the key.</summary>
