@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Help;
 using System.Globalization;
 
 using Amazon;
@@ -25,91 +27,114 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
     public const int Tampered = 2;
     public const int Failed = 3;
 
-    private const string Help = """
-        enclave-audit <command> [--option value]...
+    private const string CommandName = "enclave-audit";
 
-          query   --actor ID | --session ID | --subject USER-ID | --day YYYY-MM-DD | --from T --to T
-                  [--from T] [--to T] [--outcome allowed|denied|not-found|error] [--format table|csv|jsonl]
-          verify  same selection as query: checks every record's HMAC; with --day only, also checks the
-                  day's signed digests, so removed and added records are found too
-          digest  [--day YYYY-MM-DD] seals closed windows (default: yesterday and today) [--window-minutes 60]
-          grant   --user-id ID --role auditor|admin --identity-table NAME [--operator NAME] [--confirm yes]
-          revoke  --user-id ID --role auditor|admin --identity-table NAME [--operator NAME] [--confirm yes]
-                  shows the account (email, created, verified) first and changes nothing without --confirm yes;
-                  a role is granted only to an account whose email is verified
-
-        common: --table NAME (default enclave-audit) --endpoint-url URL --region REGION
-                --key-secret NAME (Secrets Manager, via SSM) | --key-file PATH (Local mode secrets file)
-                --key-name NAME (entry in --key-file, default enclave/audit-key)
-                --window-minutes N (digest window, divides a day; default 60) --grace-minutes N (default 5)
-                --shards N (the deployment's Enclave:Storage:AuditShards, default 128)
-                --unsharded-through YYYY-MM-DD (its AuditUnshardedThrough, if records predate sharding)
-        times are ISO-8601 UTC, e.g. 2026-01-31T12:00:00Z
+    private const string Description = """
+        Query and verify Enclave access records straight in DynamoDB, seal digests, grant and revoke roles.
+        Uses your own AWS credentials; times are ISO-8601 UTC, e.g. 2026-01-31T12:00:00Z.
+        Exit codes: 0 fine, 1 usage, 2 tampering found, 3 could not complete.
         """;
-
-    private static readonly System.Collections.Frozen.FrozenSet<string> Common = System.Collections.Frozen.FrozenSet.ToFrozenSet(
-        ["table", "endpoint-url", "region", "key-secret", "key-file", "key-name", "window-minutes", "grace-minutes", "format", "shards",
-            "unsharded-through"],
-        StringComparer.Ordinal);
-
-    private static readonly System.Collections.Frozen.FrozenSet<string> Selection = System.Collections.Frozen.FrozenSet.ToFrozenSet(
-        ["actor", "session", "subject", "day", "from", "to", "outcome"], StringComparer.Ordinal);
-
-    private static readonly System.Collections.Frozen.FrozenSet<string> RoleOptions = System.Collections.Frozen.FrozenSet.ToFrozenSet(
-        ["user-id", "role", "identity-table", "operator", "confirm"], StringComparer.Ordinal);
 
     public async Task<int> RunAsync(string[] args, TextWriter output, TextWriter? error = null)
     {
         error ??= output;
-        if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+        var options = new AuditOptions();
+        var parsed = Commands(options).Parse(args is ["help", .. var rest] ? [.. rest, "--help"] : args);
+        if (parsed.Errors.Count > 0)
         {
-            await output.WriteLineAsync(Help);
-            return args.Length == 0 ? Usage : Ok;
+            foreach (var problem in parsed.Errors)
+            {
+                await error.WriteLineAsync("error: " + problem.Message);
+            }
+
+            await error.WriteLineAsync($"run '{HelpCommand(parsed)} --help' for usage");
+            return Usage;
         }
 
         try
         {
-            var allowed = new HashSet<string>(Common, StringComparer.Ordinal);
-            allowed.UnionWith(args[0] is "grant" or "revoke" ? RoleOptions : Selection);
-            var cli = CliArgs.Parse(args, allowed);
             using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(30));
-            return cli.Command switch
-            {
-                "query" => await QueryAsync(cli, output, verifyOnly: false, cancel.Token),
-                "verify" => await VerifyAsync(cli, output, cancel.Token),
-                "digest" => await DigestAsync(cli, output, cancel.Token),
-                "grant" => await RoleAsync(cli, RoleChange.Grant, output, cancel.Token),
-                "revoke" => await RoleAsync(cli, RoleChange.Revoke, output, cancel.Token),
-                _ => throw new UsageException($"Unknown command '{cli.Command}'."),
-            };
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false },
+                cancel.Token);
         }
         catch (UsageException ex)
         {
             await error.WriteLineAsync("error: " + ex.Message);
-            await error.WriteLineAsync("run 'enclave-audit help' for usage");
+            await error.WriteLineAsync($"run '{HelpCommand(parsed)} --help' for usage");
             return Usage;
         }
         catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or SecretUnavailableException or HttpRequestException
                                        or IOException or InvalidDataException or OperationCanceledException)
         {
-            await error.WriteLineAsync($"failed: {ex.GetType().Name}: {ex.Message}");
+            await error.WriteLineAsync("failed: " + Explain(ex));
             return Failed;
         }
     }
 
-    private async Task<int> QueryAsync(CliArgs cli, TextWriter output, bool verifyOnly, CancellationToken cancellationToken)
+    private Command Commands(AuditOptions o)
     {
-        var format = cli.Get("format") ?? "table";
-        if (!RecordWriter.IsKnown(format))
+        var query = new Command("query", "Print the selected records, each with its HMAC checked.");
+        query.SetAction((r, ct) => QueryAsync(r, o, verifyOnly: false, ct));
+        var verify = new Command("verify",
+            "Check the HMAC of every selected record; with --day alone, also the day's signed digests, so removed and added records are found too.");
+        verify.SetAction((r, ct) => VerifyAsync(r, o, ct));
+        var digest = new Command("digest", "Seal the closed windows of a day (default: yesterday and today).") { o.Day };
+        digest.SetAction((r, ct) => DigestAsync(r, o, ct));
+        var grant = new Command("grant",
+            "Grant a role to an account whose email is verified. Shows the account first and changes nothing without --confirm yes.");
+        grant.SetAction((r, ct) => RoleAsync(r, o, RoleChange.Grant, ct));
+        var revoke = new Command("revoke", "Revoke a role. Shows the account first and changes nothing without --confirm yes.");
+        revoke.SetAction((r, ct) => RoleAsync(r, o, RoleChange.Revoke, ct));
+
+        Add(query, [.. o.Selection, o.Format]);
+        Add(verify, [.. o.Selection, .. o.Windows]);
+        Add(digest, o.Windows);
+        Add(grant, o.RoleChange);
+        Add(revoke, o.RoleChange);
+        foreach (var command in new[] { query, verify, digest, grant, revoke })
         {
-            throw new UsageException("--format must be table, csv or jsonl.");
+            Add(command, o.Common);
         }
 
-        var filters = Filters(cli);
-        var key = await AuditKeyAsync(cli, cancellationToken);
-        using var dynamo = Dynamo(cli);
-        var queries = new AccessRecordQueries(dynamo, Table(cli), Layout(cli));
-        var writer = new RecordWriter(output, format);
+        // A plain Command rather than RootCommand, so help says "enclave-audit" and not the host process's name.
+        var root = new Command(CommandName, Description) { query, verify, digest, grant, revoke, new HelpOption(), new VersionOption() };
+        root.SetAction(r =>
+        {
+            new HelpAction().Invoke(r);
+            return Usage;
+        });
+        return root;
+    }
+
+    private static void Add(Command command, IEnumerable<Option> options)
+    {
+        foreach (var option in options)
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    private static string HelpCommand(ParseResult parsed) =>
+        parsed.CommandResult.Command.Name == CommandName ? CommandName : CommandName + " " + parsed.CommandResult.Command.Name;
+
+    /// <summary>A sentence for the operator: what could not be done and the service's own words, never an exception type.</summary>
+    private static string Explain(Exception ex) => ex switch
+    {
+        AmazonServiceException aws => $"AWS refused the request ({aws.ErrorCode ?? aws.StatusCode.ToString()}): {aws.Message}",
+        AmazonClientException or HttpRequestException => $"could not call AWS: {ex.Message}",
+        SecretUnavailableException => $"could not read the audit key: {ex.Message}",
+        OperationCanceledException => "stopped before it could finish (cancelled or over 30 minutes).",
+        _ => $"could not read the data: {ex.Message}",
+    };
+
+    private async Task<int> QueryAsync(ParseResult r, AuditOptions o, bool verifyOnly, CancellationToken cancellationToken)
+    {
+        var output = r.InvocationConfiguration.Output;
+        var filters = Filters(r, o);
+        var key = await AuditKeyAsync(r, o, cancellationToken);
+        using var dynamo = Dynamo(r, o);
+        var queries = new AccessRecordQueries(dynamo, r.GetRequiredValue(o.Table), Layout(r, o));
+        var writer = verifyOnly ? null : new RecordWriter(output, r.GetRequiredValue(o.Format));
         var (count, altered) = (0, 0);
         foreach (var filter in filters)
         {
@@ -121,18 +146,14 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
                 {
                     var verified = record.Verify(key);
                     count++;
-                    if (!verified)
-                    {
-                        altered++;
-                        if (verifyOnly)
-                        {
-                            await output.WriteLineAsync($"ALTERED record {record.Record.RecordId} ({record.Record.Action}, {record.Record.Time:O})");
-                        }
-                    }
-
-                    if (!verifyOnly)
+                    altered += verified ? 0 : 1;
+                    if (writer is not null)
                     {
                         writer.Write(record, verified);
+                    }
+                    else if (!verified)
+                    {
+                        await output.WriteLineAsync($"ALTERED record {record.Record.RecordId} ({record.Record.Action}, {record.Record.Time:O})");
                     }
                 }
 
@@ -141,8 +162,11 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
             while (startKey is not null);
         }
 
-        writer.Finish();
-        if (verifyOnly)
+        if (writer is not null)
+        {
+            writer.Finish();
+        }
+        else
         {
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"checked {count} records: {altered} altered"));
         }
@@ -150,18 +174,18 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
         return altered > 0 ? Tampered : Ok;
     }
 
-    private async Task<int> VerifyAsync(CliArgs cli, TextWriter output, CancellationToken cancellationToken)
+    private async Task<int> VerifyAsync(ParseResult r, AuditOptions o, CancellationToken cancellationToken)
     {
-        if (cli.Get("day") is null || cli.Get("actor") is not null || cli.Get("session") is not null || cli.Get("subject") is not null ||
-            cli.Get("outcome") is not null)
+        if (r.GetValue(o.Day) is not { } day || r.GetValue(o.Actor) is not null || r.GetValue(o.Session) is not null || r.GetValue(o.Subject) is not null ||
+            r.GetValue(o.Outcome) is not null)
         {
-            return await QueryAsync(cli, output, verifyOnly: true, cancellationToken);
+            return await QueryAsync(r, o, verifyOnly: true, cancellationToken);
         }
 
-        var day = Day(cli.Require("day"));
-        var key = await AuditKeyAsync(cli, cancellationToken);
-        using var dynamo = Dynamo(cli);
-        var result = await Digests(cli, dynamo, key).VerifyDayAsync(day, cancellationToken);
+        var output = r.InvocationConfiguration.Output;
+        var key = await AuditKeyAsync(r, o, cancellationToken);
+        using var dynamo = Dynamo(r, o);
+        var result = await Digests(r, o, dynamo, key).VerifyDayAsync(day, cancellationToken);
         foreach (var problem in result.Problems)
         {
             await output.WriteLineAsync("TAMPERED " + problem);
@@ -173,49 +197,33 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
         return result.Intact ? Ok : Tampered;
     }
 
-    private async Task<int> DigestAsync(CliArgs cli, TextWriter output, CancellationToken cancellationToken)
+    private async Task<int> DigestAsync(ParseResult r, AuditOptions o, CancellationToken cancellationToken)
     {
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        DateOnly[] days = cli.Get("day") is { } text ? [Day(text)] : [today.AddDays(-1), today];
-        var key = await AuditKeyAsync(cli, cancellationToken);
-        using var dynamo = Dynamo(cli);
-        var digests = Digests(cli, dynamo, key);
-        foreach (var day in days)
+        DateOnly[] days = r.GetValue(o.Day) is { } day ? [day] : [today.AddDays(-1), today];
+        var key = await AuditKeyAsync(r, o, cancellationToken);
+        using var dynamo = Dynamo(r, o);
+        var digests = Digests(r, o, dynamo, key);
+        foreach (var d in days)
         {
-            var s = await digests.SealDayAsync(day, cancellationToken);
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"day {day:yyyy-MM-dd}: closed windows={s.ClosedWindows} sealed now={s.Written} sealed before={s.AlreadySealed} " +
+            var s = await digests.SealDayAsync(d, cancellationToken);
+            await r.InvocationConfiguration.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"day {d:yyyy-MM-dd}: closed windows={s.ClosedWindows} sealed now={s.Written} sealed before={s.AlreadySealed} " +
                 $"records={s.Records} queries={s.Queries} readUnits={s.ReadUnits:0.#} elapsedMs={s.Elapsed.TotalMilliseconds:0}"));
         }
 
         return Ok;
     }
 
-    private async Task<int> RoleAsync(CliArgs cli, RoleChange change, TextWriter output, CancellationToken cancellationToken)
+    private async Task<int> RoleAsync(ParseResult r, AuditOptions o, RoleChange change, CancellationToken cancellationToken)
     {
-        var role = cli.Require("role");
-        if (!RoleGrants.Roles.Contains(role))
-        {
-            throw new UsageException("--role must be auditor or admin.");
-        }
-
-        var userId = cli.Require("user-id");
-        var confirmed = cli.Get("confirm") switch
-        {
-            null => false,
-            "yes" => true,
-            _ => throw new UsageException("--confirm takes only 'yes'."),
-        };
-        var identityTable = cli.Require("identity-table");
-        var operatorName = cli.Get("operator") ?? await CallerIdentityAsync(cli, cancellationToken);
-        if (operatorName.Length is 0 or > 200 || operatorName.Any(char.IsControl))
-        {
-            throw new UsageException("--operator must be a short printable name.");
-        }
-
-        var key = await AuditKeyAsync(cli, cancellationToken);
-        using var dynamo = Dynamo(cli);
-        var grants = new RoleGrants(dynamo, identityTable, Table(cli), key, clock, Layout(cli));
+        var output = r.InvocationConfiguration.Output;
+        var role = r.GetRequiredValue(o.Role);
+        var userId = r.GetRequiredValue(o.UserId);
+        var operatorName = r.GetValue(o.Operator) ?? await CallerIdentityAsync(r, o, cancellationToken);
+        var key = await AuditKeyAsync(r, o, cancellationToken);
+        using var dynamo = Dynamo(r, o);
+        var grants = new RoleGrants(dynamo, r.GetRequiredValue(o.IdentityTable), r.GetRequiredValue(o.Table), key, clock, Layout(r, o));
         try
         {
             var account = await grants.DescribeAsync(userId, cancellationToken) ?? throw new UsageException("No account has that user id.");
@@ -225,7 +233,7 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
                 throw new UsageException("Refused: roles are granted only to accounts whose email is verified.");
             }
 
-            if (!confirmed)
+            if (r.GetValue(o.Confirm) is null)
             {
                 await output.WriteLineAsync($"Nothing changed. Check the account above, then run again with --confirm yes to {(change == RoleChange.Grant ? "grant" : "revoke")} {role}.");
                 return Usage;
@@ -250,34 +258,27 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
     }
 
     /// <summary>Who the operator is, from their AWS credentials, so the record names a real principal.</summary>
-    private static async Task<string> CallerIdentityAsync(CliArgs cli, CancellationToken cancellationToken)
+    private static async Task<string> CallerIdentityAsync(ParseResult r, AuditOptions o, CancellationToken cancellationToken)
     {
-        if (cli.Get("endpoint-url") is not null)
+        if (r.GetValue(o.EndpointUrl) is not null)
         {
             throw new UsageException("With --endpoint-url (no STS), give --operator NAME.");
         }
 
-        using var sts = new AmazonSecurityTokenServiceClient(Config(new AmazonSecurityTokenServiceConfig(), cli, null));
+        using var sts = new AmazonSecurityTokenServiceClient(Config(new AmazonSecurityTokenServiceConfig(), r.GetValue(o.Region), null));
         var identity = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken);
         return identity.Arn;
     }
 
-    private static List<AccessRecordFilter> Filters(CliArgs cli)
+    private static List<AccessRecordFilter> Filters(ParseResult r, AuditOptions o)
     {
-        var actor = cli.Get("actor");
-        var session = cli.Get("session");
-        var subject = cli.Get("subject");
-        var from = Time(cli.Get("from"), "from");
-        var to = Time(cli.Get("to"), "to");
-        AccessOutcome? outcome = null;
-        if (cli.Get("outcome") is { } text)
-        {
-            outcome = AccessRecordItem.TryParseOutcome(text, out var parsed)
-                ? parsed
-                : throw new UsageException("--outcome must be allowed, denied, not-found or error.");
-        }
-
-        var day = cli.Get("day") is { } dayText ? Day(dayText) : (DateOnly?)null;
+        var actor = r.GetValue(o.Actor);
+        var session = r.GetValue(o.Session);
+        var subject = r.GetValue(o.Subject);
+        var from = r.GetValue(o.From);
+        var to = r.GetValue(o.To);
+        var outcome = r.GetValue(o.Outcome);
+        var day = r.GetValue(o.Day);
         if ((actor is not null ? 1 : 0) + (session is not null ? 1 : 0) + (subject is not null ? 1 : 0) + (day is not null ? 1 : 0) > 1)
         {
             throw new UsageException("Give one of --actor, --session, --subject and --day.");
@@ -308,28 +309,21 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
         return days.Count <= 366 ? days : throw new UsageException("A time range spans at most 366 days.");
     }
 
-    private AccessRecordDigests Digests(CliArgs cli, IAmazonDynamoDB dynamo, SigningKey key) => new(
-        dynamo, Table(cli), key, clock,
-        TimeSpan.FromMinutes(cli.GetInt("window-minutes", (int)AccessRecordDigests.DefaultWindow.TotalMinutes, 1, 1440) is var w && 1440 % w == 0
-            ? w
-            : throw new UsageException("--window-minutes must divide 1440 (a day).")),
-        TimeSpan.FromMinutes(cli.GetInt("grace-minutes", (int)AccessRecordDigests.DefaultGrace.TotalMinutes, 0, 1440)),
-        Layout(cli));
+    private AccessRecordDigests Digests(ParseResult r, AuditOptions o, IAmazonDynamoDB dynamo, SigningKey key) => new(
+        dynamo, r.GetRequiredValue(o.Table), key, clock, TimeSpan.FromMinutes(r.GetValue(o.WindowMinutes)), TimeSpan.FromMinutes(r.GetValue(o.GraceMinutes)),
+        Layout(r, o));
 
-    private static AccessRecordLayout Layout(CliArgs cli) => new(
-        cli.GetInt("shards", AccessRecordLayout.DefaultShards, 1, AccessRecordLayout.MaxShards),
-        cli.Get("unsharded-through") is { } day ? Day(day) : null);
+    private static AccessRecordLayout Layout(ParseResult r, AuditOptions o) => new(r.GetValue(o.Shards), r.GetValue(o.UnshardedThrough));
 
-    private static string Table(CliArgs cli) => cli.Get("table") ?? "enclave-audit";
+    private IAmazonDynamoDB Dynamo(ParseResult r, AuditOptions o)
+    {
+        var endpoint = r.GetValue(o.EndpointUrl);
+        return dynamoFactory?.Invoke(endpoint) ?? new AmazonDynamoDBClient(Config(new AmazonDynamoDBConfig(), r.GetValue(o.Region), endpoint));
+    }
 
-    private IAmazonDynamoDB Dynamo(CliArgs cli) =>
-        dynamoFactory?.Invoke(cli.Get("endpoint-url")) ??
-        new AmazonDynamoDBClient(Config(new AmazonDynamoDBConfig(), cli, cli.Get("endpoint-url")));
-
-    private static T Config<T>(T config, CliArgs cli, string? endpoint)
+    private static T Config<T>(T config, string? region, string? endpoint)
         where T : ClientConfig
     {
-        var region = cli.Get("region");
         if (endpoint is not null)
         {
             config.ServiceURL = endpoint;
@@ -344,21 +338,21 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
     }
 
     /// <summary>The same key material the API signs with: Secrets Manager in AWS, the generated file locally.</summary>
-    private static async Task<SigningKey> AuditKeyAsync(CliArgs cli, CancellationToken cancellationToken)
+    private static async Task<SigningKey> AuditKeyAsync(ParseResult r, AuditOptions o, CancellationToken cancellationToken)
     {
         string value;
-        if (cli.Get("key-file") is { } path)
+        if (r.GetValue(o.KeyFile) is { } path)
         {
-            if (cli.Get("key-secret") is not null)
+            if (r.GetValue(o.KeySecret) is not null)
             {
                 throw new UsageException("Give --key-secret or --key-file, not both.");
             }
 
-            value = await new LocalFileSecretSource(path).GetAsync(cli.Get("key-name") ?? SigningKeys.LocalAuditKeyName, cancellationToken);
+            value = await new LocalFileSecretSource(path).GetAsync(r.GetRequiredValue(o.KeyName), cancellationToken);
         }
-        else if (cli.Get("key-secret") is { } secret)
+        else if (r.GetValue(o.KeySecret) is { } secret)
         {
-            using var ssm = new AmazonSimpleSystemsManagementClient(Config(new AmazonSimpleSystemsManagementConfig(), cli, null));
+            using var ssm = new AmazonSimpleSystemsManagementClient(Config(new AmazonSimpleSystemsManagementConfig(), r.GetValue(o.Region), null));
             value = await new SsmSecretSource(ssm).GetAsync(secret, cancellationToken);
         }
         else
@@ -369,23 +363,5 @@ public sealed class AuditCommand(TimeProvider clock, Func<string?, IAmazonDynamo
         return value.Length < SigningKeys.MinimumKeyLength
             ? throw new SecretUnavailableException("The audit key is too short.")
             : new SigningKey(System.Text.Encoding.UTF8.GetBytes(value));
-    }
-
-    private static DateOnly Day(string text) =>
-        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-            ? day
-            : throw new UsageException("Days are YYYY-MM-DD.");
-
-    private static DateTimeOffset? Time(string? text, string name)
-    {
-        if (text is null)
-        {
-            return null;
-        }
-
-        return DateTimeOffset.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"], CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
-            ? time
-            : throw new UsageException($"--{name} must be an ISO-8601 UTC time such as 2026-01-31T12:00:00Z.");
     }
 }

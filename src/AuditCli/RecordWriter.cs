@@ -16,7 +16,7 @@ internal sealed class RecordWriter(TextWriter output, string format)
     private readonly List<string[]> table = [];
     private bool headerWritten;
 
-    public static bool IsKnown(string format) => format is "table" or "csv" or "jsonl";
+    public static readonly System.Collections.Immutable.ImmutableArray<string> Formats = ["table", "csv", "jsonl"];
 
     public void Write(StoredAccessRecord stored, bool verified)
     {

@@ -10,7 +10,7 @@ namespace Enclave.Core.Profiling;
 /// number. The first record is the header. Lines with no bytes at all are skipped; an empty field (quoted or not) is a
 /// null. Records are parsed in place in the <see cref="TextBuffer"/>; nothing is copied per row.
 /// </summary>
-internal sealed class CsvTableReader
+internal sealed class CsvTableReader : IRecordParser
 {
     private readonly TextBuffer text;
     private readonly byte delimiter;
@@ -46,60 +46,37 @@ internal sealed class CsvTableReader
 
     public async Task ReadAsync(CancellationToken cancellationToken)
     {
-        while (true)
-        {
-            var fill = await text.FillAsync(cancellationToken);
-            if (fill == FillResult.Full)
-            {
-                throw TooLong(0);
-            }
-
-            ParseVisible();
-            if (fill == FillResult.End)
-            {
-                break;
-            }
-        }
-
+        await text.ParseAllAsync(this, cancellationToken);
         if (!haveHeader)
         {
             throw new ProfileRejectedException("The file is empty; a header row is required.");
         }
     }
 
-    private void ParseVisible()
+    public int ParseRecords(Span<byte> data, bool final)
     {
-        var data = text.Visible;
-        bool final = text.IsFinal;
         int position = 0;
-        try
+        while (true)
         {
-            while (true)
+            var record = data[position..];
+            var status = ParseRecord(record, final, position, out int length);
+            if (status != Status.Record)
             {
-                var record = data[position..];
-                var status = ParseRecord(record, final, position, out int length);
-                if (status != Status.Record)
-                {
-                    return;
-                }
-
-                if (length > limits.MaxLineBytes)
-                {
-                    throw TooLong(position);
-                }
-
-                if (!(fieldCount == 1 && fieldLength[0] == 0 && !fieldQuoted[0]))
-                {
-                    Unescape(record);
-                    Accept(record, position);
-                }
-
-                position += length;
+                return position;
             }
-        }
-        finally
-        {
-            text.Consume(position);
+
+            if (length > limits.MaxLineBytes)
+            {
+                throw text.TooLong(position);
+            }
+
+            if (!(fieldCount == 1 && fieldLength[0] == 0 && !fieldQuoted[0]))
+            {
+                Unescape(record);
+                Accept(record, position);
+            }
+
+            position += length;
         }
     }
 
@@ -290,7 +267,4 @@ internal sealed class CsvTableReader
             fieldLength[f] = write;
         }
     }
-
-    private ProfileRejectedException TooLong(int position) =>
-        new($"Line {text.LineAt(position)} is longer than the limit of {Sizes.Format(limits.MaxLineBytes)}.");
 }

@@ -11,7 +11,7 @@ namespace Enclave.Core.Profiling;
 /// value is their raw JSON text. A line that is not one object, nests deeper than the limit or repeats a key is a
 /// rejection with its line number.
 /// </summary>
-internal sealed class JsonLinesTableReader(TextBuffer text, ProfileLimits limits, TableBuilder table)
+internal sealed class JsonLinesTableReader(TextBuffer text, ProfileLimits limits, TableBuilder table) : IRecordParser
 {
     /// <summary>Longest key accepted, in bytes (after unescaping). Keys live as long as the file's columns do.</summary>
     public const int MaxKeyBytes = 1024;
@@ -22,61 +22,40 @@ internal sealed class JsonLinesTableReader(TextBuffer text, ProfileLimits limits
 
     public async Task ReadAsync(CancellationToken cancellationToken)
     {
-        while (true)
-        {
-            var fill = await text.FillAsync(cancellationToken);
-            if (fill == FillResult.Full)
-            {
-                throw TooLong(0);
-            }
-
-            ParseVisible();
-            if (fill == FillResult.End)
-            {
-                break;
-            }
-        }
-
+        await text.ParseAllAsync(this, cancellationToken);
         if (table.Rows == 0)
         {
             throw new ProfileRejectedException("The file has no JSON objects.");
         }
     }
 
-    private void ParseVisible()
+    public int ParseRecords(Span<byte> data, bool final)
     {
-        var data = text.Visible;
-        bool final = text.IsFinal;
         int position = 0;
-        try
+        while (position < data.Length)
         {
-            while (position < data.Length)
+            int lineFeed = data[position..].IndexOf((byte)'\n');
+            if (lineFeed < 0 && !final)
             {
-                int lineFeed = data[position..].IndexOf((byte)'\n');
-                if (lineFeed < 0 && !final)
-                {
-                    return;
-                }
-
-                int length = lineFeed < 0 ? data.Length - position : lineFeed + 1;
-                if (length > limits.MaxLineBytes)
-                {
-                    throw TooLong(position);
-                }
-
-                var line = data.Slice(position, lineFeed < 0 ? length : lineFeed);
-                if (!line.Trim(" \t\r"u8).IsEmpty)
-                {
-                    ParseLine(line, position);
-                }
-
-                position += length;
+                break;
             }
+
+            int length = lineFeed < 0 ? data.Length - position : lineFeed + 1;
+            if (length > limits.MaxLineBytes)
+            {
+                throw text.TooLong(position);
+            }
+
+            var line = data.Slice(position, lineFeed < 0 ? length : lineFeed);
+            if (!line.Trim(" \t\r"u8).IsEmpty)
+            {
+                ParseLine(line, position);
+            }
+
+            position += length;
         }
-        finally
-        {
-            text.Consume(position);
-        }
+
+        return position;
     }
 
     private void ParseLine(ReadOnlySpan<byte> line, int position)
@@ -230,7 +209,4 @@ internal sealed class JsonLinesTableReader(TextBuffer text, ProfileLimits limits
     }
 
     private ProfileRejectedException Reject(int position, string problem) => new($"Line {text.LineAt(position)} {problem}.");
-
-    private ProfileRejectedException TooLong(int position) =>
-        new($"Line {text.LineAt(position)} is longer than the limit of {Sizes.Format(limits.MaxLineBytes)}.");
 }

@@ -1,3 +1,5 @@
+using Enclave.Core.IO;
+
 namespace Enclave.Core.Profiling;
 
 /// <summary>
@@ -7,17 +9,13 @@ namespace Enclave.Core.Profiling;
 /// call the content damaged. Seeks outside the stream are content faults (an offset in the archive points nowhere)
 /// and are refused here, before the inner stream could report them as I/O errors.
 /// </summary>
-internal sealed class SourceStream(Stream inner) : Stream
+internal sealed class SourceStream(Stream inner) : ReadOnlyStream
 {
     public long BytesRead { get; private set; }
 
     public Exception? Fault { get; private set; }
 
-    public override bool CanRead => true;
-
     public override bool CanSeek => inner.CanSeek;
-
-    public override bool CanWrite => false;
 
     public override long Length => Guard(() => inner.Length);
 
@@ -26,8 +24,6 @@ internal sealed class SourceStream(Stream inner) : Stream
         get => Guard(() => inner.Position);
         set => Seek(value, SeekOrigin.Begin);
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -45,9 +41,6 @@ internal sealed class SourceStream(Stream inner) : Stream
         BytesRead += read;
         return read;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -81,14 +74,6 @@ internal sealed class SourceStream(Stream inner) : Stream
 
         return Guard(() => inner.Seek(target, SeekOrigin.Begin));
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private T Guard<T>(Func<T> action)
     {

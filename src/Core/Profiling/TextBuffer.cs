@@ -3,16 +3,14 @@ using System.Text.Unicode;
 
 namespace Enclave.Core.Profiling;
 
-internal enum FillResult
+/// <summary>A format's record parser, fed by <see cref="TextBuffer.ParseAllAsync"/>.</summary>
+internal interface IRecordParser
 {
-    /// <summary>More bytes are visible.</summary>
-    More,
-
-    /// <summary>The content has ended and every byte is visible.</summary>
-    End,
-
-    /// <summary>The buffer is full of one unfinished record: it is longer than the limit.</summary>
-    Full,
+    /// <summary>
+    /// Parses the whole records at the start of <paramref name="visible"/> and returns how many bytes they took; an
+    /// unfinished record at its end waits for more bytes. When <paramref name="final"/> is true nothing more comes.
+    /// </summary>
+    int ParseRecords(Span<byte> visible, bool final);
 }
 
 /// <summary>
@@ -34,11 +32,23 @@ internal sealed class TextBuffer(Stream source, ReadGuard guard, int maxRecordBy
     private bool begun;
     private bool sourceDone;
 
+    private enum FillResult
+    {
+        /// <summary>More bytes are visible.</summary>
+        More,
+
+        /// <summary>The content has ended and every byte is visible.</summary>
+        End,
+
+        /// <summary>The buffer is full of one unfinished record: it is longer than the limit.</summary>
+        Full,
+    }
+
     /// <summary>Checked bytes not yet consumed. A parser may modify them in place (to unescape fields).</summary>
-    public Span<byte> Visible => buffer.AsSpan(start, checkedEnd - start);
+    private Span<byte> Visible => buffer.AsSpan(start, checkedEnd - start);
 
     /// <summary>True when <see cref="Visible"/> runs to the end of the content.</summary>
-    public bool IsFinal => sourceDone && checkedEnd == end;
+    private bool IsFinal => sourceDone && checkedEnd == end;
 
     // UTF-32 little-endian starts with the UTF-16 little-endian mark, so it is caught by that one.
     private static ReadOnlySpan<byte> Utf8Mark => [0xEF, 0xBB, 0xBF];
@@ -49,16 +59,35 @@ internal sealed class TextBuffer(Stream source, ReadGuard guard, int maxRecordBy
 
     private static ReadOnlySpan<byte> Utf32BigEndianMark => [0x00, 0x00, 0xFE, 0xFF];
 
-    public void Consume(int count) => start += count;
+    /// <summary>Feeds the parser every checked stretch of the content, refilling the one buffer as records are consumed.</summary>
+    public async Task ParseAllAsync(IRecordParser parser, CancellationToken cancellationToken)
+    {
+        FillResult fill;
+        do
+        {
+            fill = await FillAsync(cancellationToken);
+            if (fill == FillResult.Full)
+            {
+                throw TooLong(0);
+            }
 
-    /// <summary>The 1-based line number of a position in <see cref="Visible"/>, for rejection reasons.</summary>
+            start += parser.ParseRecords(Visible, IsFinal);
+        }
+        while (fill != FillResult.End);
+    }
+
+    /// <summary>The rejection for a record, at a position in the parser's span, that is longer than the limit.</summary>
+    public ProfileRejectedException TooLong(int visibleOffset) =>
+        new($"Line {LineAt(visibleOffset)} is longer than the limit of {Sizes.Format(maxRecordBytes)}.");
+
+    /// <summary>The 1-based line number of a position in the span the parser was given, for rejection reasons.</summary>
     public long LineAt(int visibleOffset)
     {
         var uncounted = buffer.AsSpan(linesCountedTo, start + visibleOffset - linesCountedTo);
         return linesBefore + uncounted.Count((byte)'\n') + 1;
     }
 
-    public async ValueTask<FillResult> FillAsync(CancellationToken cancellationToken)
+    private async ValueTask<FillResult> FillAsync(CancellationToken cancellationToken)
     {
         if (IsFinal)
         {

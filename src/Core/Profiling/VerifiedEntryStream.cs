@@ -1,5 +1,7 @@
 using System.IO.Hashing;
 
+using Enclave.Core.IO;
+
 namespace Enclave.Core.Profiling;
 
 /// <summary>
@@ -7,22 +9,10 @@ namespace Enclave.Core.Profiling;
 /// neither: it stops silently at the declared size, so an entry whose sizes lie, or whose data is corrupt but still
 /// inflates, would otherwise be profiled from the wrong bytes.
 /// </summary>
-internal sealed class VerifiedEntryStream(Stream inner, long declaredLength, uint declaredCrc) : Stream
+internal sealed class VerifiedEntryStream(Stream inner, long declaredLength, uint declaredCrc) : ReadOnlyStream
 {
     private readonly Crc32 crc = new();
     private long length;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -37,19 +27,6 @@ internal sealed class VerifiedEntryStream(Stream inner, long declaredLength, uin
         Account(buffer.Span[..read]);
         return read;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -63,6 +63,47 @@ public sealed class AuditCliTests(ApiFixture fixture, ITestOutputHelper log) : I
     }
 
     [Fact]
+    public async Task Options_take_equals_form_and_verify_prints_only_its_findings()
+    {
+        using var client = fixture.Client();
+        await client.RegisterAndSignInAsync();
+        await client.CreateSessionAsync("equals form");
+
+        var (exit, output) = await fixture.CliAsync(null, null, "verify", "--actor=" + client.UserId, "--window-minutes=30");
+        Assert.Equal(AuditCommand.Ok, exit);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Matches(@"^checked [1-9][0-9]* records: 0 altered$", line.TrimEnd());
+    }
+
+    [Fact]
+    public async Task A_usage_error_is_printed_once_and_names_the_commands_help()
+    {
+        var (exit, output) = await fixture.CliAsync(null, null, "grant", "--user-id", "not-an-id", "--role", "auditor",
+            "--identity-table", fixture.Storage.IdentityTable, "--operator", "alice");
+        Assert.Equal(AuditCommand.Usage, exit);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(output, "Not a user id"));
+        Assert.Contains("run 'enclave-audit grant --help' for usage", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failing_AWS_call_prints_a_plain_sentence_and_exits_3()
+    {
+        // A port that was free a moment ago: nothing answers there, so the SDK's own connection fails.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        using var output = new StringWriter();
+        var exit = await new AuditCommand(TimeProvider.System).RunAsync(
+            ["query", "--actor", EntityId.New().Value, "--key-file", fixture.KeyFile(), "--endpoint-url", $"http://127.0.0.1:{port}"], output);
+        log.WriteLine(output.ToString());
+        Assert.Equal(AuditCommand.Failed, exit);
+        Assert.StartsWith("failed: could not call AWS: ", output.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"\w+Exception\b", output.ToString());
+    }
+
+    [Fact]
     public async Task An_altered_record_makes_verify_exit_non_zero_and_names_it()
     {
         using var client = fixture.Client();
