@@ -120,7 +120,15 @@ async function send(live: Sending, form?: CreatedUpload['upload']): Promise<void
 
 async function cancel(live: Sending): Promise<void> {
   const { upload, row } = live;
-  await api.deleteUpload(upload.sessionId, upload.uploadId);
+  try {
+    await api.deleteUpload(upload.sessionId, upload.uploadId);
+  } catch (error) {
+    // Not deleted: the row stays, stopped, with the reason and Cancel to try again.
+    live.paused = true;
+    live.problem = describeError(error);
+    paintSending(live);
+    return;
+  }
   sending.delete(upload.uploadId);
   forgetFile(upload.uploadId);
   announce(`Upload of ${upload.fileName} cancelled`);
@@ -299,6 +307,10 @@ function postForm(url: string, fields: Record<string, string>, file: File, onPro
     });
     xhr.addEventListener('error', () => reject(new Error('The upload to storage failed. Check your connection and try again.')));
     xhr.addEventListener('abort', () => reject(new DOMException('Cancelled', 'AbortError')));
+    if (signal.aborted) {
+      reject(new DOMException('Cancelled', 'AbortError'));
+      return;
+    }
     signal.addEventListener('abort', () => xhr.abort(), { once: true });
     xhr.send(form);
   });
