@@ -18,6 +18,8 @@ internal sealed class ApiRunner : IAsyncDisposable
 
     public int Port { get; }
 
+    public int ProcessId => process.Id;
+
     public ConcurrentQueue<string> Lines { get; } = new();
 
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");

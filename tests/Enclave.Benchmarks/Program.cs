@@ -6,6 +6,14 @@ var repo = Environment.GetEnvironmentVariable("ENCLAVE_REPO") ?? Directory.GetCu
 var runs = int.Parse(Environment.GetEnvironmentVariable("BENCH_RUNS") ?? "10", System.Globalization.CultureInfo.InvariantCulture);
 var stack = Stack.Load(stackEnv);
 
+// scripts/upload-bench.sh: only the large multipart upload (MiB as the second argument, 1 GiB by default).
+if (args is ["upload", ..])
+{
+    var mebibytes = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1024;
+    await UploadThroughput.PrintAsync(Path.Combine(repo, "artifacts/api/Enclave.Functions"), stack, mebibytes);
+    return;
+}
+
 PasswordCost.Print();
 Console.WriteLine();
 ScopedClientCost.Print(stack);

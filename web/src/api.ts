@@ -5,7 +5,7 @@ export interface Me { userId: string; email: string; roles: string[]; csrfToken:
 export interface Session { sessionId: string; name: string; createdAt: string; updatedAt: string; expiresAt: string }
 export interface Upload {
   uploadId: string; sessionId: string; fileName: string; contentType: string; declaredSize: number; size: number | null;
-  status: 'pending' | 'uploaded' | 'processing' | 'ready' | 'rejected'; reason: string | null;
+  status: 'pending' | 'uploaded' | 'processing' | 'ready' | 'rejected' | 'expired'; reason: string | null;
   createdAt: string; updatedAt: string; expiresAt: string; multipart?: MultipartPlan;
 }
 export interface MultipartPlan { partSize: number; partCount: number }

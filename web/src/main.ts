@@ -3,9 +3,10 @@ import { renderForgotPassword, renderResetPassword, renderVerifyEmail, tokenFrom
 import { renderAccount } from './account';
 import { renderAuth, signedOutMessage } from './auth';
 import { renderProfile } from './profile';
-import { renderSession } from './session';
+import { catchPageDrops, renderSession } from './session';
 import { renderSessions } from './sessions';
 import { announce, clearNotice, confirmAction, showError, showNotice } from './ui';
+import { stopAllUploads } from './uploading';
 
 const main = document.getElementById('main') as HTMLElement;
 const account = document.getElementById('account') as HTMLElement;
@@ -27,6 +28,7 @@ function signedIn(user: Me): void {
 function signedOut(): void {
   me = null;
   forgetSignIn();
+  stopAllUploads();
   account.hidden = true;
   accountEmail.textContent = '';
   if (location.hash !== '#/sign-in') location.hash = '#/sign-in';
@@ -83,6 +85,7 @@ async function start(): Promise<void> {
   document.getElementById('sign-out')?.addEventListener('click', () => void signOut(false));
   document.getElementById('sign-out-everywhere')?.addEventListener('click', () => void signOut(true));
   window.addEventListener('hashchange', () => void route());
+  catchPageDrops();
   try {
     const user = await api.me();
     if (user) {

@@ -39,6 +39,7 @@ export async function sendParts(sessionId: string, uploadId: string, file: Blob,
       const body = file.slice(start, start + sizeOf(n));
       for (let attempt = 1; ; attempt++) {
         try {
+          signal.throwIfAborted(); // an abort while a URL was being fetched must not start the part
           await putPart(await urlFor(n), body, signal, (loaded) => { inFlight.set(n!, loaded); report(); });
           break;
         } catch (error) {
@@ -58,6 +59,10 @@ export async function sendParts(sessionId: string, uploadId: string, file: Blob,
 
 function putPart(url: string, body: Blob, signal: AbortSignal, onLoaded: (bytes: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(new DOMException('Cancelled', 'AbortError'));
+      return;
+    }
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', url);
     xhr.upload.addEventListener('progress', (event) => onLoaded(event.loaded));

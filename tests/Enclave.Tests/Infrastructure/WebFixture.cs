@@ -59,6 +59,10 @@ public class WebFixture : ProcessorFixture
             ],
         });
         Directory.CreateDirectory(ScreenshotDir);
+
+        // Playwright's 5 s default for expectations is shorter than a sign-up takes on this 2-core machine under load
+        // (the password hash alone is 110 ms of CPU when idle); a condition that never comes still fails, after 30 s.
+        Assertions.SetDefaultExpectTimeout(30_000);
     }
 
     public override async Task DisposeAsync()
