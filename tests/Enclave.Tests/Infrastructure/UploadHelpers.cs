@@ -19,6 +19,7 @@ public static class UploadHelpers
             AuthenticationRegion = "us-east-1",
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            HttpClientFactory = new OneRequestPerConnection(),
         });
 
     public static async Task<JsonElement> CreateUploadAsync(this ApiClient client, string sessionId, string fileName, string contentType, long size)
