@@ -10,5 +10,7 @@ dotnet build tests/Enclave.Benchmarks/Enclave.Benchmarks.csproj -c Release --nol
 scripts/publish-api.sh
 STATE=$(mktemp -d "${TMPDIR:-/tmp}/enclave-upload-bench.XXXXXX")
 trap 'scripts/local/stack.sh stop "$STATE" >/dev/null 2>&1 || true; rm -rf "$STATE"' EXIT
-scripts/local/stack.sh start "$STATE" >/dev/null
+# The OSD keeps objects in memory and RGW frees deleted ones only at garbage collection (hours later): the
+# warm-up, the plain upload and the API's upload need room for three copies of the file.
+ENCLAVE_STORAGE_BYTES=$(( (${1:-1024} * 4 + 1024) * 1024 * 1024 )) scripts/local/stack.sh start "$STATE" >/dev/null
 ENCLAVE_STACK_ENV="$STATE/stack.env" ENCLAVE_REPO="$PWD" dotnet tests/Enclave.Benchmarks/bin/Release/net10.0/Enclave.Benchmarks.dll upload "${1:-1024}"

@@ -11,6 +11,7 @@
 # MAIL_DIR at start chooses where mail lands (./run.sh uses .local/mail); default STATE_DIR/mail.
 # DYNAMODB_ON_DISK=1 at start keeps DynamoDB's data in STATE_DIR/dynamodb-data, so it survives restart-dynamodb
 # (fault tests kill it); by default it is in memory and a restart starts empty.
+# ENCLAVE_STORAGE_BYTES at start sizes the in-memory OSD (default 2 GiB; RGW frees deleted objects only at its garbage collection).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -164,7 +165,7 @@ mon data = $c/mon/\$id
 osd data = $c/osd/\$id
 rgw data = $c/rgw/\$id
 osd objectstore = memstore
-memstore device bytes = 2147483648
+memstore device bytes = ${ENCLAVE_STORAGE_BYTES:-2147483648}
 osd pool default size = 1
 osd pool default min size = 1
 mon allow pool size one = true

@@ -32,6 +32,8 @@ internal static class UploadThroughput
         await api.WaitHealthyAsync();
         await processor.WaitHealthyAsync();
 
+        // The first large write to a fresh RGW is slower whoever makes it: a discarded plain upload takes that cost.
+        var warmUpSeconds = await PlainSdkUploadAsync(stack, path);
         var plainSeconds = await PlainSdkUploadAsync(stack, path);
         var client = await ApiClient.SignInAsync(api.BaseAddress, stack);
         var baselineKib = PeakRssKib(processor.ProcessId);
@@ -43,6 +45,7 @@ internal static class UploadThroughput
         File.Delete(path);
 
         double Throughput(double seconds) => size / (1024.0 * 1024) / seconds;
+        Console.WriteLine($"  warm-up, discarded: plain S3 multipart {warmUpSeconds,7:0.00} s  {Throughput(warmUpSeconds),7:0.0} MiB/s");
         Console.WriteLine($"  plain S3 multipart (TransferUtility, 8 MiB parts): {plainSeconds,7:0.00} s  {Throughput(plainSeconds),7:0.0} MiB/s");
         Console.WriteLine($"  through the API's part URLs (create, URLs, parts, complete): {apiSeconds,7:0.00} s  {Throughput(apiSeconds),7:0.0} MiB/s");
         Console.WriteLine($"  ratio API / plain throughput: {plainSeconds / apiSeconds:0.00}");
@@ -58,10 +61,15 @@ internal static class UploadThroughput
         writer.Write("id,value,label,when\n");
         var written = 20L;
         var line = new StringBuilder();
-        for (var i = 0L; written < bytes; i++)
+        for (var i = 0L; ; i++)
         {
             line.Clear().Append(i).Append(',').Append((i % 100_000 * 0.25).ToString(CultureInfo.InvariantCulture)).Append(",label")
-                .Append(i % 37).Append(",2026-11-").Append(1 + (i % 28)).Append('\n');
+                .Append(i % 37).Append(",2026-11-").Append((1 + (i % 28)).ToString("00", CultureInfo.InvariantCulture)).Append('\n');
+            if (written + line.Length > bytes)
+            {
+                break;
+            }
+
             writer.Write(line);
             written += line.Length;
         }
@@ -108,6 +116,7 @@ internal static class UploadThroughput
         var plan = created.GetProperty("multipart");
         var partSize = plan.GetProperty("partSize").GetInt64();
         var partCount = plan.GetProperty("partCount").GetInt32();
+        Console.WriteLine($"  the API's plan: {partCount} parts of {partSize / (1024 * 1024)} MiB");
         var urls = new Dictionary<int, string>();
         foreach (var batch in Enumerable.Range(1, partCount).Chunk(100))
         {
@@ -188,10 +197,11 @@ internal static class UploadThroughput
                 {
                     Headers = { { "Cookie", cookie } },
                 });
-                var status = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString()!;
+                var upload = await response.Content.ReadFromJsonAsync<JsonElement>();
+                var status = upload.GetProperty("status").GetString()!;
                 if (status is "ready" or "rejected" || DateTime.UtcNow > deadline)
                 {
-                    return status;
+                    return upload.GetProperty("reason").GetString() is { } reason ? $"{status} ({reason})" : status;
                 }
 
                 await Task.Delay(250);

@@ -73,9 +73,13 @@ public sealed class LimitsOptions
     [Range(1, 5L * 1024 * 1024 * 1024)]
     public long MultipartThresholdBytes { get; set; } = 64L * 1024 * 1024;
 
-    /// <summary>The smallest part the server hands out; S3 (and RGW) refuse parts below 5 MiB except the last.</summary>
+    /// <summary>
+    /// The smallest part the server hands out; S3 (and RGW) refuse parts below 5 MiB except the last. Each part costs
+    /// the client one presigned URL (≈ 1.8 kB with a session token), so 32 MiB parts keep the API's share of an
+    /// upload near 0.006 % (8 MiB parts: 0.02 %), while a part lost to a cut connection is still quick to send again.
+    /// </summary>
     [Range(5L * 1024 * 1024, 5L * 1024 * 1024 * 1024)]
-    public long MinPartBytes { get; set; } = 8L * 1024 * 1024;
+    public long MinPartBytes { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>How long a multipart upload may be resumed; the bucket's abort-incomplete rule (1 day) must not be shorter.</summary>
     [Range(1, 24)]
