@@ -84,7 +84,7 @@ public sealed class Data : Construct
             LifecycleRules =
             [
                 // One day of slack keeps an object at least as long as its item (docs/uploads.md).
-                new LifecycleRule { Id = "expire-session-data", Prefix = UserDataPolicy.ObjectPrefix, Expiration = Duration.Days(props.Settings.SessionLifetimeDays + 1) },
+                new LifecycleRule { Id = "expire-session-data", Prefix = Core.Uploads.UploadKeys.AllUsersPrefix, Expiration = Duration.Days(props.Settings.SessionLifetimeDays + 1) },
                 new LifecycleRule
                 {
                     Id = "tidy-versions-and-uploads",

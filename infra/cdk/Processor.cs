@@ -148,7 +148,7 @@ public sealed class Processor : Construct
         {
             ["NewImage"] = new Dictionary<string, object>
             {
-                ["pk"] = new Dictionary<string, object> { ["S"] = BeginsWith(UserDataPolicy.UserKeyPrefix) },
+                ["pk"] = new Dictionary<string, object> { ["S"] = BeginsWith(Core.Storage.DataKeys.OwnerPrefix) },
                 ["sk"] = new Dictionary<string, object> { ["S"] = BeginsWith("UPLOAD#") },
                 ["status"] = new Dictionary<string, object> { ["S"] = AnyOf(UploadStatus.Uploaded) },
             },

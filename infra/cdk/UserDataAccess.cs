@@ -42,7 +42,7 @@ public sealed class UserDataAccess : Construct
         Role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Actions = [.. UserDataPolicy.ObjectActions],
-            Resources = [$"{props.UploadBucketArn}/{UserDataPolicy.ObjectKeyPrefix(UserDataPolicy.TaggedUser)}*"],
+            Resources = [$"{props.UploadBucketArn}/{Core.Uploads.UploadKeys.UserPrefix(UserDataPolicy.TaggedUser)}*"],
         }));
         Role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
@@ -50,12 +50,12 @@ public sealed class UserDataAccess : Construct
             Resources = [props.UploadBucketArn],
             Conditions = new Dictionary<string, object>
             {
-                ["StringLike"] = new Dictionary<string, object> { ["s3:prefix"] = UserDataPolicy.ObjectKeyPrefix(UserDataPolicy.TaggedUser) + "*" },
+                ["StringLike"] = new Dictionary<string, object> { ["s3:prefix"] = Core.Uploads.UploadKeys.UserPrefix(UserDataPolicy.TaggedUser) + "*" },
             },
         }));
-        Role.AddToPolicy(LeadingKeys([.. UserDataPolicy.ItemActions], props.DataTableArn, UserDataPolicy.UserKeyPrefix + UserDataPolicy.TaggedUser));
+        Role.AddToPolicy(LeadingKeys([.. UserDataPolicy.ItemActions], props.DataTableArn, Core.Storage.DataKeys.Owner(UserDataPolicy.TaggedUser)));
         Role.AddToPolicy(LeadingKeys(
-            [.. UserDataPolicy.RecordActions], props.AuditTableArn, UserDataPolicy.ActorKeyPrefix + UserDataPolicy.TaggedUser, UserDataPolicy.ServiceActorPrefix + "*"));
+            [.. UserDataPolicy.RecordActions], props.AuditTableArn, Core.Audit.AccessRecordLayout.ActorPrefix + UserDataPolicy.TaggedUser, UserDataPolicy.ServiceActorPrefix + "*"));
     }
 
     /// <summary>Exactly one session tag, the user's, present and non-empty (on AssumeRole and TagSession alike).</summary>

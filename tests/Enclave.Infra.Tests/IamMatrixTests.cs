@@ -5,8 +5,11 @@ using System.Text.Json.Nodes;
 
 using Enclave.Cdk;
 using Enclave.Core.Accounts;
+using Enclave.Core.Audit;
 using Enclave.Core.Ids;
 using Enclave.Core.Security;
+using Enclave.Core.Storage;
+using Enclave.Core.Uploads;
 
 using Xunit.Abstractions;
 
@@ -137,36 +140,36 @@ public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper outpu
 
             foreach (var action in UserDataPolicy.ObjectActions)
             {
-                Add("own object", action, ObjectArn(UserDataPolicy.ObjectKeyPrefix(userA) + "sessions/s1/data.csv"), [], allowed: true);
-                Add("B's object", action, ObjectArn(UserDataPolicy.ObjectKeyPrefix(userB) + "sessions/s1/data.csv"), [], allowed: false);
+                Add("own object", action, ObjectArn(UploadKeys.UserPrefix(userA) + "sessions/s1/data.csv"), [], allowed: true);
+                Add("B's object", action, ObjectArn(UploadKeys.UserPrefix(userB) + "sessions/s1/data.csv"), [], allowed: false);
                 Add("object outside users/", action, ObjectArn("web/index.html"), [], allowed: false);
                 Add("A's id as a sibling prefix", action, ObjectArn($"users/{userA}x/sessions/s1/data.csv"), [], allowed: false);
             }
 
             foreach (var action in UserDataPolicy.ListActions)
             {
-                Add("own prefix", action, BucketArn, Prefix(UserDataPolicy.ObjectKeyPrefix(userA) + "sessions/"), allowed: true);
-                Add("B's prefix", action, BucketArn, Prefix(UserDataPolicy.ObjectKeyPrefix(userB)), allowed: false);
-                Add("whole users/ prefix", action, BucketArn, Prefix(UserDataPolicy.ObjectPrefix), allowed: false);
+                Add("own prefix", action, BucketArn, Prefix(UploadKeys.UserPrefix(userA) + "sessions/"), allowed: true);
+                Add("B's prefix", action, BucketArn, Prefix(UploadKeys.UserPrefix(userB)), allowed: false);
+                Add("whole users/ prefix", action, BucketArn, Prefix(UploadKeys.AllUsersPrefix), allowed: false);
                 Add("without a prefix", action, BucketArn, [], allowed: false);
             }
 
             foreach (var action in UserDataPolicy.ItemActions)
             {
-                Add("own partition", action, DataTable, LeadingKeys(UserDataPolicy.UserKeyPrefix + userA), allowed: true);
-                Add("B's partition", action, DataTable, LeadingKeys(UserDataPolicy.UserKeyPrefix + userB), allowed: false);
-                Add("own and B's partitions", action, DataTable, LeadingKeys(UserDataPolicy.UserKeyPrefix + userA, UserDataPolicy.UserKeyPrefix + userB), allowed: false);
+                Add("own partition", action, DataTable, LeadingKeys(DataKeys.Owner(userA)), allowed: true);
+                Add("B's partition", action, DataTable, LeadingKeys(DataKeys.Owner(userB)), allowed: false);
+                Add("own and B's partitions", action, DataTable, LeadingKeys(DataKeys.Owner(userA), DataKeys.Owner(userB)), allowed: false);
                 Add("without leading keys", action, DataTable, [], allowed: false);
-                Add("identity table, own key", action, IdentityTable, LeadingKeys(UserDataPolicy.UserKeyPrefix + userA), allowed: false);
+                Add("identity table, own key", action, IdentityTable, LeadingKeys(DataKeys.Owner(userA)), allowed: false);
             }
 
             foreach (var action in UserDataPolicy.RecordActions)
             {
-                Add("own records", action, AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userA), allowed: true);
-                Add("B's records", action, AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userB), allowed: false);
-                Add("processor's records", action, AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + Processor + "#042"), allowed: holder == "processor");
-                Add("processor's unsharded partition", action, AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + Processor), allowed: false);
-                Add("A's id with a shard suffix", action, AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userA + "#042"), allowed: false);
+                Add("own records", action, AuditTable, LeadingKeys(AccessRecordLayout.ActorPrefix + userA), allowed: true);
+                Add("B's records", action, AuditTable, LeadingKeys(AccessRecordLayout.ActorPrefix + userB), allowed: false);
+                Add("processor's records", action, AuditTable, LeadingKeys(AccessRecordLayout.ActorPrefix + Processor + "#042"), allowed: holder == "processor");
+                Add("processor's unsharded partition", action, AuditTable, LeadingKeys(AccessRecordLayout.ActorPrefix + Processor), allowed: false);
+                Add("A's id with a shard suffix", action, AuditTable, LeadingKeys(AccessRecordLayout.ActorPrefix + userA + "#042"), allowed: false);
                 Add("records without leading keys", action, AuditTable, [], allowed: false);
             }
 
@@ -179,8 +182,8 @@ public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper outpu
         var sessionOfA = JsonNode.Parse(UserDataPolicy.For(userA, resources, [userA]));
         void Layered(string name, string? tag, JsonNode? session, string action, string resource, Dictionary<string, object> context, bool allowed) =>
             cases.Add(new Case(name, userDataRole, session, action, resource, tag is null ? context : Tagged(tag, context), allowed ? "Allowed" : "Denied"));
-        var ownObject = ObjectArn(UserDataPolicy.ObjectKeyPrefix(userA) + "sessions/s1/data.csv");
-        var objectOfB = ObjectArn(UserDataPolicy.ObjectKeyPrefix(userB) + "sessions/s1/data.csv");
+        var ownObject = ObjectArn(UploadKeys.UserPrefix(userA) + "sessions/s1/data.csv");
+        var objectOfB = ObjectArn(UploadKeys.UserPrefix(userB) + "sessions/s1/data.csv");
         foreach (var (label, tag) in new[] { ("untagged", (string?)null), ("tagged B", userB) })
         {
             foreach (var action in UserDataPolicy.ObjectActions)
@@ -188,13 +191,13 @@ public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper outpu
                 Layered($"session policy of A, {label}: {action} A's object", tag, sessionOfA, action, ownObject, [], allowed: false);
             }
 
-            Layered($"session policy of A, {label}: s3:ListBucket A's prefix", tag, sessionOfA, "s3:ListBucket", BucketArn, Prefix(UserDataPolicy.ObjectKeyPrefix(userA)), allowed: false);
+            Layered($"session policy of A, {label}: s3:ListBucket A's prefix", tag, sessionOfA, "s3:ListBucket", BucketArn, Prefix(UploadKeys.UserPrefix(userA)), allowed: false);
             foreach (var action in UserDataPolicy.ItemActions)
             {
-                Layered($"session policy of A, {label}: {action} A's partition", tag, sessionOfA, action, DataTable, LeadingKeys(UserDataPolicy.UserKeyPrefix + userA), allowed: false);
+                Layered($"session policy of A, {label}: {action} A's partition", tag, sessionOfA, action, DataTable, LeadingKeys(DataKeys.Owner(userA)), allowed: false);
             }
 
-            Layered($"session policy of A, {label}: dynamodb:PutItem A's records", tag, sessionOfA, "dynamodb:PutItem", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userA), allowed: false);
+            Layered($"session policy of A, {label}: dynamodb:PutItem A's records", tag, sessionOfA, "dynamodb:PutItem", AuditTable, LeadingKeys(AccessRecordLayout.ActorPrefix + userA), allowed: false);
         }
 
         // The role's own policy, without any session policy: only the tagged user's prefix and partitions.
@@ -205,19 +208,19 @@ public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper outpu
         Ceiling("A's object", null, "s3:GetObject", ownObject, [], allowed: false);
         Ceiling("A's object", userB, "s3:PutObject", ownObject, [], allowed: false);
         Ceiling("object outside users/", userA, "s3:GetObject", ObjectArn("other/file"), [], allowed: false);
-        Ceiling("A's prefix", userA, "s3:ListBucket", BucketArn, Prefix(UserDataPolicy.ObjectKeyPrefix(userA)), allowed: true);
-        Ceiling("B's prefix", userA, "s3:ListBucketVersions", BucketArn, Prefix(UserDataPolicy.ObjectKeyPrefix(userB)), allowed: false);
-        Ceiling("whole users/ prefix", userA, "s3:ListBucket", BucketArn, Prefix(UserDataPolicy.ObjectPrefix), allowed: false);
-        Ceiling("A's partition", userA, "dynamodb:Query", DataTable, LeadingKeys(UserDataPolicy.UserKeyPrefix + userA), allowed: true);
-        Ceiling("B's partition", userA, "dynamodb:Query", DataTable, LeadingKeys(UserDataPolicy.UserKeyPrefix + userB), allowed: false);
-        Ceiling("A's partition", null, "dynamodb:GetItem", DataTable, LeadingKeys(UserDataPolicy.UserKeyPrefix + userA), allowed: false);
+        Ceiling("A's prefix", userA, "s3:ListBucket", BucketArn, Prefix(UploadKeys.UserPrefix(userA)), allowed: true);
+        Ceiling("B's prefix", userA, "s3:ListBucketVersions", BucketArn, Prefix(UploadKeys.UserPrefix(userB)), allowed: false);
+        Ceiling("whole users/ prefix", userA, "s3:ListBucket", BucketArn, Prefix(UploadKeys.AllUsersPrefix), allowed: false);
+        Ceiling("A's partition", userA, "dynamodb:Query", DataTable, LeadingKeys(DataKeys.Owner(userA)), allowed: true);
+        Ceiling("B's partition", userA, "dynamodb:Query", DataTable, LeadingKeys(DataKeys.Owner(userB)), allowed: false);
+        Ceiling("A's partition", null, "dynamodb:GetItem", DataTable, LeadingKeys(DataKeys.Owner(userA)), allowed: false);
         Ceiling("non-user partition", userA, "dynamodb:GetItem", DataTable, LeadingKeys("ACCOUNT#x"), allowed: false);
         Ceiling("without leading keys", userA, "dynamodb:Query", DataTable, [], allowed: false);
-        Ceiling("A's records", userA, "dynamodb:PutItem", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userA), allowed: true);
-        Ceiling("the processor's records", userA, "dynamodb:PutItem", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + Processor + "#042"), allowed: true);
-        Ceiling("B's records", userA, "dynamodb:PutItem", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userB), allowed: false);
-        Ceiling("anonymous records", userA, "dynamodb:PutItem", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + "anonymous#001"), allowed: false);
-        Ceiling("audit read", userA, "dynamodb:Query", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + userA), allowed: false);
+        Ceiling("A's records", userA, "dynamodb:PutItem", AuditTable, LeadingKeys(AccessRecordLayout.ActorPrefix + userA), allowed: true);
+        Ceiling("the processor's records", userA, "dynamodb:PutItem", AuditTable, LeadingKeys(AccessRecordLayout.ActorPrefix + Processor + "#042"), allowed: true);
+        Ceiling("B's records", userA, "dynamodb:PutItem", AuditTable, LeadingKeys(AccessRecordLayout.ActorPrefix + userB), allowed: false);
+        Ceiling("anonymous records", userA, "dynamodb:PutItem", AuditTable, LeadingKeys(AccessRecordLayout.ActorPrefix + "anonymous#001"), allowed: false);
+        Ceiling("audit read", userA, "dynamodb:Query", AuditTable, LeadingKeys(AccessRecordLayout.ActorPrefix + userA), allowed: false);
 
         // Assuming the role: the trust policy and the function roles' own policies both demand exactly the user tag.
         var userDataRoleArn = $"arn:aws:iam::{Account}:role/{userDataRole}";
@@ -246,17 +249,17 @@ public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper outpu
                 cases.Add(new Case($"{name}: {action} {what}", role, null, action, resource, context, allowed ? "Allowed" : "Denied"));
             foreach (var action in UserDataPolicy.ObjectActions)
             {
-                Direct("user object", action, ObjectArn(UserDataPolicy.ObjectKeyPrefix(userA) + "sessions/s1/data.csv"), [], allowed: false);
+                Direct("user object", action, ObjectArn(UploadKeys.UserPrefix(userA) + "sessions/s1/data.csv"), [], allowed: false);
             }
 
-            Direct("users/ prefix", "s3:ListBucket", BucketArn, Prefix(UserDataPolicy.ObjectKeyPrefix(userA)), allowed: false);
+            Direct("users/ prefix", "s3:ListBucket", BucketArn, Prefix(UploadKeys.UserPrefix(userA)), allowed: false);
             foreach (var action in UserDataPolicy.ItemActions)
             {
-                Direct("user partition", action, DataTable, LeadingKeys(UserDataPolicy.UserKeyPrefix + userA), allowed: false);
+                Direct("user partition", action, DataTable, LeadingKeys(DataKeys.Owner(userA)), allowed: false);
             }
 
             Direct("scan of the data table", "dynamodb:Scan", DataTable, [], allowed: false);
-            Direct("audit record", "dynamodb:PutItem", AuditTable, LeadingKeys(UserDataPolicy.ActorKeyPrefix + "anonymous"), allowed: true);
+            Direct("audit record", "dynamodb:PutItem", AuditTable, LeadingKeys(AccessRecordLayout.ActorPrefix + "anonymous"), allowed: true);
         }
 
         cases.Add(new Case("api role: identity GetItem", apiRole, null, "dynamodb:GetItem", IdentityTable, LeadingKeys("ACCOUNT#x"), "Allowed"));
@@ -294,7 +297,7 @@ public sealed class IamMatrixTests(SynthesizedApp synth, ITestOutputHelper outpu
         Auditor("audit record", "dynamodb:DeleteItem", AuditTable, allowed: false);
         Auditor("data table", "dynamodb:Query", DataTable, allowed: false);
         Auditor("identity table", "dynamodb:GetItem", IdentityTable, allowed: false);
-        Auditor("user object", "s3:GetObject", ObjectArn(UserDataPolicy.ObjectKeyPrefix(userA) + "x"), allowed: false);
+        Auditor("user object", "s3:GetObject", ObjectArn(UploadKeys.UserPrefix(userA) + "x"), allowed: false);
         Auditor("the user-data role", "sts:AssumeRole", $"arn:aws:iam::{Account}:role/{userDataRole}", allowed: false);
         return cases;
     }

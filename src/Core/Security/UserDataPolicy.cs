@@ -28,9 +28,6 @@ public static class UserDataPolicy
 {
     public const int MaxLength = 2048;
 
-    public const string UserKeyPrefix = "USER#";
-    public const string ActorKeyPrefix = "ACTOR#";
-    public const string ObjectPrefix = "users/";
 
     /// <summary>
     /// The session tag STS puts on every user-data session. The role's own policy is written against it
@@ -43,7 +40,7 @@ public static class UserDataPolicy
     public const string TaggedUser = "${aws:PrincipalTag/" + UserTagKey + "}";
 
     /// <summary>Actors of services (the processor) whose records user-data sessions also write.</summary>
-    public const string ServiceActorPrefix = ActorKeyPrefix + Audit.AccessRecordLayout.ServiceActorPrefix;
+    public const string ServiceActorPrefix = Audit.AccessRecordLayout.ActorPrefix + Audit.AccessRecordLayout.ServiceActorPrefix;
 
     /// <summary>
     /// Every S3 object action the app performs on user data (HEAD and ranged GET are s3:GetObject; starting, sending and
@@ -69,8 +66,6 @@ public static class UserDataPolicy
     /// <summary>Access records are append-only: the holder may add records under the listed actors and nothing else.</summary>
     public static readonly ImmutableArray<string> RecordActions = ["dynamodb:PutItem"];
 
-    public static string ObjectKeyPrefix(string userId) => ObjectPrefix + userId + "/";
-
     /// <summary>The policy for one user. <paramref name="recordActors"/> are the actors whose records these credentials may write.</summary>
     public static string For(string userId, UserDataResources resources, IReadOnlyList<string> recordActors, UserDataPolicyScope scope = UserDataPolicyScope.Full)
     {
@@ -85,16 +80,16 @@ public static class UserDataPolicy
             json.WriteStartObject();
             json.WriteString("Version", "2012-10-17");
             json.WriteStartArray("Statement");
-            Statement(json, ObjectActions, [$"arn:aws:s3:::{resources.Bucket}/{ObjectKeyPrefix(userId)}*"], null);
+            Statement(json, ObjectActions, [$"arn:aws:s3:::{resources.Bucket}/{Uploads.UploadKeys.UserPrefix(userId)}*"], null);
             Statement(json, ListActions, [$"arn:aws:s3:::{resources.Bucket}"], json =>
             {
                 json.WriteStartObject("StringLike");
-                json.WriteString("s3:prefix", ObjectKeyPrefix(userId) + "*");
+                json.WriteString("s3:prefix", Uploads.UploadKeys.UserPrefix(userId) + "*");
                 json.WriteEndObject();
             });
             if (scope == UserDataPolicyScope.Full)
             {
-                Statement(json, ItemActions, [TableArn(resources.DataTable)], LeadingKeys([UserKeyPrefix + userId]));
+                Statement(json, ItemActions, [TableArn(resources.DataTable)], LeadingKeys([Storage.DataKeys.Owner(userId)]));
                 Statement(json, RecordActions, [TableArn(resources.AuditTable)], LeadingKeys([.. recordActors.Select(Audit.AccessRecordLayout.ActorKeyPattern)]));
             }
 

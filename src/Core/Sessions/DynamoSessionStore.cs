@@ -22,14 +22,9 @@ public sealed class DynamoSessionStore(
     private IAmazonDynamoDB Dynamo => userData.Dynamo;
 
 
-    private const string SessionPrefix = "SESSION#";
     private const string LiveCondition = "attribute_exists(pk) AND #ttl > :now AND attribute_not_exists(deleting)";
 
     private string Table => storage.Value.DataTable;
-
-    public static string OwnerKey(string ownerId) => "USER#" + ownerId;
-
-    public static string SessionSortKey(string sessionId) => SessionPrefix + sessionId;
 
     /// <summary>
     /// A session expires a fixed lifetime after the time its id carries, so whoever knows the id knows the expiry without a
@@ -39,9 +34,6 @@ public sealed class DynamoSessionStore(
         EntityId.TryParse(sessionId, out var id)
             ? DateTimeOffset.FromUnixTimeSeconds(id.CreatedAt.AddDays(lifetimeDays).ToUnixTimeSeconds())
             : throw new ArgumentException("Not a session id.", nameof(sessionId));
-
-    /// <summary>The owner's session register: the set of ids of their sessions, beside the sessions themselves.</summary>
-    public const string RegisterSortKey = "SESSIONS";
 
     public const string RegisterIds = "ids";
 
@@ -71,7 +63,7 @@ public sealed class DynamoSessionStore(
                     Update = new Update
                     {
                         TableName = Table,
-                        Key = Attr.Key(OwnerKey(ownerId), RegisterSortKey),
+                        Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.SessionRegister),
                         UpdateExpression = "ADD #ids :id",
                         ConditionExpression = "attribute_not_exists(#ids) OR size(#ids) < :max",
                         ExpressionAttributeNames = new() { ["#ids"] = RegisterIds },
@@ -94,7 +86,7 @@ public sealed class DynamoSessionStore(
     private async Task<bool> PruneRegisterAsync(string ownerId, CancellationToken cancellationToken)
     {
         var register = await Dynamo.GetItemAsync(
-            new GetItemRequest { TableName = Table, Key = Attr.Key(OwnerKey(ownerId), RegisterSortKey), ConsistentRead = true }, cancellationToken);
+            new GetItemRequest { TableName = Table, Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.SessionRegister), ConsistentRead = true }, cancellationToken);
         var registered = register.Item is { } item && item.TryGetValue(RegisterIds, out var ids) ? ids.SS : [];
         var live = await LiveSessionIdsAsync(ownerId, cancellationToken);
         var gone = registered.Where(id => !live.Contains(id)).ToList();
@@ -107,7 +99,7 @@ public sealed class DynamoSessionStore(
             new UpdateItemRequest
             {
                 TableName = Table,
-                Key = Attr.Key(OwnerKey(ownerId), RegisterSortKey),
+                Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.SessionRegister),
                 UpdateExpression = "DELETE #ids :gone",
                 ExpressionAttributeNames = new() { ["#ids"] = RegisterIds },
                 ExpressionAttributeValues = new() { [":gone"] = new AttributeValue { SS = gone } },
@@ -141,12 +133,12 @@ public sealed class DynamoSessionStore(
         request.Limit = limit;
         if (afterSessionId is not null)
         {
-            request.ExclusiveStartKey = Attr.Key(OwnerKey(ownerId), SessionPrefix + afterSessionId);
+            request.ExclusiveStartKey = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Session(afterSessionId));
         }
 
         var response = await Dynamo.QueryAsync(request, cancellationToken);
         await accessLog.WriteAsync(new AccessEvent("session.list", AccessOutcome.Allowed), cancellationToken);
-        var next = response.LastEvaluatedKey is { Count: > 0 } last ? last.RequireS(Attr.Sk)[SessionPrefix.Length..] : null;
+        var next = response.LastEvaluatedKey is { Count: > 0 } last ? DataKeys.SessionIdOf(last.RequireS(Attr.Sk)) : null;
         return new SessionPage([.. response.Items.Select(FromItem)], next);
     }
 
@@ -173,7 +165,7 @@ public sealed class DynamoSessionStore(
             new Update
             {
                 TableName = Table,
-                Key = Attr.Key(OwnerKey(ownerId), SessionPrefix + sessionId),
+                Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Session(sessionId)),
                 UpdateExpression = "SET #name = :name, updatedAt = :updatedAt",
                 ConditionExpression = LiveCondition,
                 ExpressionAttributeNames = new() { ["#name"] = "name", ["#ttl"] = Attr.Ttl },
@@ -206,7 +198,7 @@ public sealed class DynamoSessionStore(
                     Update = new Update
                     {
                         TableName = Table,
-                        Key = Attr.Key(OwnerKey(ownerId), SessionPrefix + sessionId),
+                        Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Session(sessionId)),
                         UpdateExpression = "SET deleting = :true",
                         ConditionExpression = "attribute_exists(pk) AND #ttl > :now",
                         ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
@@ -221,7 +213,7 @@ public sealed class DynamoSessionStore(
                     Update = new Update
                     {
                         TableName = Table,
-                        Key = Attr.Key(OwnerKey(ownerId), RegisterSortKey),
+                        Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.SessionRegister),
                         UpdateExpression = "DELETE #ids :id",
                         ExpressionAttributeNames = new() { ["#ids"] = RegisterIds },
                         ExpressionAttributeValues = new() { [":id"] = new AttributeValue { SS = [sessionId] } },
@@ -239,11 +231,11 @@ public sealed class DynamoSessionStore(
     }
 
     public async Task ForgetOwnerAsync(string ownerId, CancellationToken cancellationToken) =>
-        await Dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = Table, Key = Attr.Key(OwnerKey(ownerId), RegisterSortKey) }, cancellationToken);
+        await Dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = Table, Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.SessionRegister) }, cancellationToken);
 
     public async Task FinishDeleteAsync(string ownerId, string sessionId, CancellationToken cancellationToken) =>
         await Dynamo.DeleteItemAsync(
-            new DeleteItemRequest { TableName = Table, Key = Attr.Key(OwnerKey(ownerId), SessionPrefix + sessionId) },
+            new DeleteItemRequest { TableName = Table, Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Session(sessionId)) },
             cancellationToken);
 
     public async Task<IReadOnlyList<string>> ListAllIdsAsync(string ownerId, CancellationToken cancellationToken)
@@ -254,13 +246,13 @@ public sealed class DynamoSessionStore(
             TableName = Table,
             KeyConditionExpression = "pk = :pk AND begins_with(sk, :prefix)",
             ProjectionExpression = "sk",
-            ExpressionAttributeValues = new() { [":pk"] = Attr.S(OwnerKey(ownerId)), [":prefix"] = Attr.S(SessionPrefix) },
+            ExpressionAttributeValues = new() { [":pk"] = Attr.S(DataKeys.Owner(ownerId)), [":prefix"] = Attr.S(DataKeys.SessionsPrefix) },
             ConsistentRead = true,
         };
         do
         {
             var response = await Dynamo.QueryAsync(request, cancellationToken);
-            ids.AddRange(response.Items.Select(item => item.RequireS(Attr.Sk)[SessionPrefix.Length..]));
+            ids.AddRange(response.Items.Select(item => DataKeys.SessionIdOf(item.RequireS(Attr.Sk))));
             request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
         }
         while (request.ExclusiveStartKey is not null);
@@ -278,8 +270,8 @@ public sealed class DynamoSessionStore(
         ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
         ExpressionAttributeValues = new()
         {
-            [":pk"] = Attr.S(OwnerKey(ownerId)),
-            [":prefix"] = Attr.S(SessionPrefix),
+            [":pk"] = Attr.S(DataKeys.Owner(ownerId)),
+            [":prefix"] = Attr.S(DataKeys.SessionsPrefix),
             [":now"] = Attr.N(clock.GetUtcNow().ToUnixTimeSeconds()),
         },
         ConsistentRead = true,
@@ -288,7 +280,7 @@ public sealed class DynamoSessionStore(
     private async Task<Session?> ReadAsync(string ownerId, string sessionId, CancellationToken cancellationToken)
     {
         var response = await Dynamo.GetItemAsync(
-            new GetItemRequest { TableName = Table, Key = Attr.Key(OwnerKey(ownerId), SessionPrefix + sessionId), ConsistentRead = true },
+            new GetItemRequest { TableName = Table, Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Session(sessionId)), ConsistentRead = true },
             cancellationToken);
         return response.Item is { Count: > 0 } item && item.IsLive(clock.GetUtcNow()) && !item.ContainsKey("deleting") ? FromItem(item) : null;
     }
@@ -298,7 +290,7 @@ public sealed class DynamoSessionStore(
 
     private static Dictionary<string, AttributeValue> ToItem(string ownerId, Session s)
     {
-        var item = Attr.Key(OwnerKey(ownerId), SessionPrefix + s.SessionId);
+        var item = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Session(s.SessionId));
         item["sessionId"] = Attr.S(s.SessionId);
         item["name"] = Attr.S(s.Name);
         item["createdAt"] = Attr.S(Attr.Iso(s.CreatedAt));

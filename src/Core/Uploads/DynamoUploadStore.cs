@@ -22,30 +22,20 @@ public sealed class DynamoUploadStore(
 {
     private IAmazonDynamoDB Dynamo => userData.Dynamo;
 
-    private const string Prefix = "UPLOAD#";
-    private const string TombstonePrefix = "TOMBSTONE#";
     private const string Visible = "#ttl > :now AND #status <> :deleting";
 
     private string Table => storage.Value.DataTable;
-
-    public static string SortKey(string sessionId, string uploadId) => $"{Prefix}{sessionId}#{uploadId}";
-
-    private static string TombstoneKey(string sessionId, string uploadId) => $"{TombstonePrefix}{sessionId}#{uploadId}";
 
     /// <summary>Reads an entry of the sweep index (keys only) back into ids; false for anything that is not one.</summary>
     public static bool TryReadSweepEntry(Dictionary<string, AttributeValue> keys, out SweepEntry entry)
     {
         entry = null!;
-        var (pk, sk) = (keys.GetS(Attr.Pk), keys.GetS(Attr.Sk));
-        if (pk is null || sk is null || !pk.StartsWith(DynamoSessionStore.OwnerKey(""), StringComparison.Ordinal) ||
-            sk.Split('#') is not [var kind, var session, var upload] || kind + "#" is not (Prefix or TombstonePrefix) ||
-            !Ids.EntityId.TryParse(pk[DynamoSessionStore.OwnerKey("").Length..], out var owner) ||
-            !Ids.EntityId.TryParse(session, out var sessionId) || !Ids.EntityId.TryParse(upload, out var uploadId))
+        if (!DataKeys.TryReadUpload(keys.GetS(Attr.Pk), keys.GetS(Attr.Sk), out var key))
         {
             return false;
         }
 
-        entry = new SweepEntry(owner.Value, sessionId.Value, uploadId.Value, kind + "#" == TombstonePrefix);
+        entry = new SweepEntry(key.OwnerId, key.SessionId, key.UploadId, key.IsTombstone);
         return true;
     }
 
@@ -54,7 +44,7 @@ public sealed class DynamoUploadStore(
     /// <summary>What remains of an upload deleted while its form could still write: ids and a time, for the sweeper.</summary>
     private static Dictionary<string, AttributeValue> Tombstone(string ownerId, string sessionId, string uploadId, DateTimeOffset dueAt)
     {
-        var item = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), TombstoneKey(sessionId, uploadId));
+        var item = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Tombstone(sessionId, uploadId));
         item[TableSchemas.SweepShard] = Attr.S(SweepSchedule.Shard(uploadId));
         item[TableSchemas.SweepAt] = Attr.S(Attr.Iso(dueAt));
         item[Attr.Ttl] = Attr.N(dueAt.AddDays(1).ToUnixTimeSeconds());
@@ -74,7 +64,7 @@ public sealed class DynamoUploadStore(
             new GetItemRequest
             {
                 TableName = Table,
-                Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), DynamoSessionStore.SessionSortKey(upload.SessionId)),
+                Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Session(upload.SessionId)),
                 ConsistentRead = true,
             },
             cancellationToken);
@@ -105,7 +95,7 @@ public sealed class DynamoUploadStore(
                     Update = new Update
                     {
                         TableName = Table,
-                        Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), DynamoSessionStore.SessionSortKey(upload.SessionId)),
+                        Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Session(upload.SessionId)),
                         UpdateExpression = "SET uploadCount = if_not_exists(uploadCount, :zero) + :one",
                         ConditionExpression = "attribute_exists(pk) AND #ttl > :now AND #ttl = :expires AND attribute_not_exists(deleting) " +
                                               "AND (attribute_not_exists(uploadCount) OR uploadCount < :max)",
@@ -143,7 +133,7 @@ public sealed class DynamoUploadStore(
             new GetItemRequest
             {
                 TableName = Table,
-                Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), DynamoSessionStore.SessionSortKey(sessionId)),
+                Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Session(sessionId)),
                 ConsistentRead = true,
             },
             cancellationToken);
@@ -161,15 +151,15 @@ public sealed class DynamoUploadStore(
             ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl, ["#status"] = "status" },
             ExpressionAttributeValues = new()
             {
-                [":pk"] = Attr.S(DynamoSessionStore.OwnerKey(ownerId)),
-                [":prefix"] = Attr.S($"{Prefix}{sessionId}#"),
+                [":pk"] = Attr.S(DataKeys.Owner(ownerId)),
+                [":prefix"] = Attr.S(DataKeys.UploadsOf(sessionId)),
                 [":now"] = Attr.N(now.ToUnixTimeSeconds()),
                 [":deleting"] = Attr.S(UploadStatus.Deleting),
             },
             ScanIndexForward = false,
             Limit = limit,
             ConsistentRead = true,
-            ExclusiveStartKey = afterUploadId is null ? null : Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(sessionId, afterUploadId)),
+            ExclusiveStartKey = afterUploadId is null ? null : Attr.Key(DataKeys.Owner(ownerId), DataKeys.Upload(sessionId, afterUploadId)),
         };
         var response = await Dynamo.QueryAsync(request, cancellationToken);
         await accessLog.WriteAsync(new AccessEvent("upload.list", AccessOutcome.Allowed, SessionId: sessionId), cancellationToken);
@@ -192,7 +182,7 @@ public sealed class DynamoUploadStore(
                 new UpdateItemRequest
                 {
                     TableName = Table,
-                    Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(sessionId, uploadId)),
+                    Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Upload(sessionId, uploadId)),
                     UpdateExpression = "SET #status = :processing, updatedAt = :updatedAt ADD attempts :one",
                     ConditionExpression = "#status IN (:uploaded, :processing) AND #ttl > :now",
                     ExpressionAttributeNames = new() { ["#status"] = "status", ["#ttl"] = Attr.Ttl },
@@ -228,15 +218,15 @@ public sealed class DynamoUploadStore(
 
     public async Task FinishSweepAsync(SweepEntry entry, CancellationToken cancellationToken)
     {
-        var pk = DynamoSessionStore.OwnerKey(entry.OwnerId);
+        var pk = DataKeys.Owner(entry.OwnerId);
         TransactWriteItem change = entry.Tombstone
-            ? new() { Delete = new Delete { TableName = Table, Key = Attr.Key(pk, TombstoneKey(entry.SessionId, entry.UploadId)) } }
+            ? new() { Delete = new Delete { TableName = Table, Key = Attr.Key(pk, DataKeys.Tombstone(entry.SessionId, entry.UploadId)) } }
             : new()
             {
                 Update = new Update
                 {
                     TableName = Table,
-                    Key = Attr.Key(pk, SortKey(entry.SessionId, entry.UploadId)),
+                    Key = Attr.Key(pk, DataKeys.Upload(entry.SessionId, entry.UploadId)),
                     UpdateExpression = "REMOVE #shard, #at",
                     ConditionExpression = "attribute_exists(pk)",
                     ExpressionAttributeNames = new() { ["#shard"] = TableSchemas.SweepShard, ["#at"] = TableSchemas.SweepAt },
@@ -284,7 +274,7 @@ public sealed class DynamoUploadStore(
                     Update = new Update
                     {
                         TableName = Table,
-                        Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(upload.SessionId, upload.UploadId)),
+                        Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Upload(upload.SessionId, upload.UploadId)),
                         UpdateExpression = update,
                         ConditionExpression = "#status = :from",
                         ExpressionAttributeNames = new() { ["#status"] = "status" },
@@ -314,7 +304,7 @@ public sealed class DynamoUploadStore(
                         Update = new Update
                         {
                             TableName = Table,
-                            Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(sessionId, uploadId)),
+                            Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Upload(sessionId, uploadId)),
                             UpdateExpression = "SET #status = :deleting",
                             ConditionExpression = "attribute_exists(pk)",
                             ExpressionAttributeNames = new() { ["#status"] = "status" },
@@ -339,7 +329,7 @@ public sealed class DynamoUploadStore(
                 Delete = new Delete
                 {
                     TableName = Table,
-                    Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(sessionId, uploadId)),
+                    Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Upload(sessionId, uploadId)),
                     ConditionExpression = "attribute_exists(pk)",
                 },
             },
@@ -348,7 +338,7 @@ public sealed class DynamoUploadStore(
                 Update = new Update
                 {
                     TableName = Table,
-                    Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), DynamoSessionStore.SessionSortKey(sessionId)),
+                    Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Session(sessionId)),
                     UpdateExpression = "ADD uploadCount :minusOne",
                     ConditionExpression = "attribute_exists(pk)",
                     ExpressionAttributeValues = new() { [":minusOne"] = Attr.N(-1) },
@@ -376,8 +366,8 @@ public sealed class DynamoUploadStore(
                     KeyConditionExpression = "pk = :pk AND begins_with(sk, :prefix)",
                     ExpressionAttributeValues = new()
                     {
-                        [":pk"] = Attr.S(DynamoSessionStore.OwnerKey(ownerId)),
-                        [":prefix"] = Attr.S($"{Prefix}{sessionId}#"),
+                        [":pk"] = Attr.S(DataKeys.Owner(ownerId)),
+                        [":prefix"] = Attr.S(DataKeys.UploadsOf(sessionId)),
                     },
                     ProjectionExpression = "pk, sk, uploadId, createdAt",
                     ConsistentRead = true,
@@ -416,7 +406,7 @@ public sealed class DynamoUploadStore(
     private async Task<Upload?> ReadAsync(string ownerId, string sessionId, string uploadId, CancellationToken cancellationToken, bool includeDeleting = false)
     {
         var response = await Dynamo.GetItemAsync(
-            new GetItemRequest { TableName = Table, Key = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(sessionId, uploadId)), ConsistentRead = true },
+            new GetItemRequest { TableName = Table, Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Upload(sessionId, uploadId)), ConsistentRead = true },
             cancellationToken);
         if (response.Item is not { Count: > 0 } item || !item.IsLive(clock.GetUtcNow()))
         {
@@ -429,7 +419,7 @@ public sealed class DynamoUploadStore(
 
     private Dictionary<string, AttributeValue> ToItem(string ownerId, Upload u)
     {
-        var item = Attr.Key(DynamoSessionStore.OwnerKey(ownerId), SortKey(u.SessionId, u.UploadId));
+        var item = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Upload(u.SessionId, u.UploadId));
         item["uploadId"] = Attr.S(u.UploadId);
         item["sessionId"] = Attr.S(u.SessionId);
         item["fileName"] = Attr.S(u.FileName);
@@ -483,8 +473,8 @@ public sealed class DynamoUploadStore(
                     ExpressionAttributeNames = new() { ["#status"] = "status" },
                     ExpressionAttributeValues = new()
                     {
-                        [":pk"] = Attr.S(DynamoSessionStore.OwnerKey(ownerId)),
-                        [":prefix"] = Attr.S($"{Prefix}{sessionId}#"),
+                        [":pk"] = Attr.S(DataKeys.Owner(ownerId)),
+                        [":prefix"] = Attr.S(DataKeys.UploadsOf(sessionId)),
                         [":pending"] = Attr.S(UploadStatus.Pending),
                         [":deleting"] = Attr.S(UploadStatus.Deleting),
                     },

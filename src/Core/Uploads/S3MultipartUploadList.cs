@@ -19,7 +19,7 @@ public sealed class S3MultipartUploadList(IAmazonS3 s3, IOptions<StorageOptions>
                 new ListMultipartUploadsRequest
                 {
                     BucketName = storage.Value.UploadBucket,
-                    Prefix = UserDataPolicy.ObjectPrefix,
+                    Prefix = UploadKeys.AllUsersPrefix,
                     KeyMarker = keyMarker,
                     UploadIdMarker = idMarker,
                 },

@@ -6,9 +6,12 @@ namespace Enclave.Core.Uploads;
 /// </summary>
 public static class UploadKeys
 {
-    public static string UserPrefix(string ownerId) => $"users/{ownerId}/";
+    /// <summary>The prefix of every user's objects, e.g. to list storage's multipart uploads of all users.</summary>
+    public const string AllUsersPrefix = "users/";
 
-    public static string SessionPrefix(string ownerId, string sessionId) => $"users/{ownerId}/sessions/{sessionId}/";
+    public static string UserPrefix(string ownerId) => $"{AllUsersPrefix}{ownerId}/";
+
+    public static string SessionPrefix(string ownerId, string sessionId) => $"{UserPrefix(ownerId)}sessions/{sessionId}/";
 
     public static string UploadPrefix(string ownerId, string sessionId, string uploadId) =>
         $"{SessionPrefix(ownerId, sessionId)}uploads/{uploadId}/";

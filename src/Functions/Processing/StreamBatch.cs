@@ -1,4 +1,4 @@
-using Enclave.Core.Ids;
+using Enclave.Core.Storage;
 using Enclave.Core.Uploads;
 
 namespace Enclave.Functions.Processing;
@@ -17,14 +17,9 @@ internal sealed record UploadJob(string Sequence, string Owner, string Session, 
             return null;
         }
 
-        var keyParts = sk.Split('#');
-        if (!pk.StartsWith("USER#", StringComparison.Ordinal) || keyParts is not ["UPLOAD", var s, var u] ||
-            !EntityId.TryParse(pk[5..], out var ownerId) || !EntityId.TryParse(s, out var sessionId) || !EntityId.TryParse(u, out var uploadId))
-        {
-            return null;
-        }
-
-        return new UploadJob(record.Dynamodb?.SequenceNumber ?? "", ownerId.Value, sessionId.Value, uploadId.Value);
+        return DataKeys.TryReadUpload(pk, sk, out var key) && !key.IsTombstone
+            ? new UploadJob(record.Dynamodb?.SequenceNumber ?? "", key.OwnerId, key.SessionId, key.UploadId)
+            : null;
     }
 }
 

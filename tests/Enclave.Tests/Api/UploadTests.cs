@@ -227,7 +227,7 @@ public sealed class UploadTests(ApiFixture fixture) : IClassFixture<ApiFixture>,
         });
         // Only tombstones stay (ids and a time, for the sweeper to remove what an old form may still write), and the
         // owner's register of session ids, now without this session.
-        var register = Assert.Single(items.Items, i => i["sk"].S == Core.Sessions.DynamoSessionStore.RegisterSortKey);
+        var register = Assert.Single(items.Items, i => i["sk"].S == Core.Storage.DataKeys.SessionRegister);
         Assert.False(register.TryGetValue(Core.Sessions.DynamoSessionStore.RegisterIds, out var ids2) && ids2.SS.Contains(session));
         var rest = items.Items.Where(i => i != register).ToList();
         Assert.All(rest, i => Assert.StartsWith("TOMBSTONE#", i["sk"].S, StringComparison.Ordinal));

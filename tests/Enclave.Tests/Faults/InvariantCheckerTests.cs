@@ -36,7 +36,7 @@ public sealed class InvariantCheckerTests : IClassFixture<ApiFixture>
         await fixture.Dynamo.UpdateItemAsync(new UpdateItemRequest
         {
             TableName = fixture.Storage.DataTable,
-            Key = Attr.Key("USER#" + owner, DynamoUploadStore.SortKey(session, staleId)),
+            Key = Attr.Key(DataKeys.Owner(owner), DataKeys.Upload(session, staleId)),
             UpdateExpression = "SET sweepAt = :past",
             ExpressionAttributeValues = new() { [":past"] = Attr.S(Attr.Iso(DateTimeOffset.UtcNow.AddHours(-1))) },
         });
@@ -46,7 +46,7 @@ public sealed class InvariantCheckerTests : IClassFixture<ApiFixture>
         await fixture.Dynamo.UpdateItemAsync(new UpdateItemRequest
         {
             TableName = fixture.Storage.DataTable,
-            Key = Attr.Key("USER#" + owner, "SESSION#" + session),
+            Key = Attr.Key(DataKeys.Owner(owner), "SESSION#" + session),
             UpdateExpression = "SET uploadCount = :five",
             ExpressionAttributeValues = new() { [":five"] = Attr.N(5) },
         });

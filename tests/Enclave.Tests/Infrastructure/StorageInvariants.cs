@@ -108,7 +108,7 @@ public static class StorageInvariants
 
         // The session register (the sessions-per-user limit) holds every live session; an id may outlive its session only
         // by expiring (TTL deletes late, and the register is pruned at the limit), never by a delete.
-        var registers = items.Where(i => i.RequireS(Attr.Sk) == DynamoSessionStore.RegisterSortKey)
+        var registers = items.Where(i => i.RequireS(Attr.Sk) == DataKeys.SessionRegister)
             .ToDictionary(OwnerOf, i => i.TryGetValue(DynamoSessionStore.RegisterIds, out var ids) ? ids.SS.ToHashSet(StringComparer.Ordinal) : []);
         foreach (var session in sessions.Where(s => s.IsLive(now) && !s.ContainsKey("deleting")))
         {

@@ -85,7 +85,7 @@ public sealed class ExactLimitsTests
             await dynamo.UpdateItemAsync(new UpdateItemRequest
             {
                 TableName = cluster.Storage.DataTable,
-                Key = Attr.Key(DynamoSessionStore.OwnerKey(clients[0].UserId!), DynamoSessionStore.SessionSortKey(expired)),
+                Key = Attr.Key(DataKeys.Owner(clients[0].UserId!), DataKeys.Session(expired)),
                 UpdateExpression = "SET #ttl = :past",
                 ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
                 ExpressionAttributeValues = new() { [":past"] = Attr.N(DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeSeconds()) },
