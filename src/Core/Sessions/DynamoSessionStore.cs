@@ -21,9 +21,6 @@ public sealed class DynamoSessionStore(
 {
     private IAmazonDynamoDB Dynamo => userData.Dynamo;
 
-
-    private const string LiveCondition = "attribute_exists(pk) AND #ttl > :now AND attribute_not_exists(deleting)";
-
     private string Table => storage.Value.DataTable;
 
     /// <summary>
@@ -167,7 +164,7 @@ public sealed class DynamoSessionStore(
                 TableName = Table,
                 Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Session(sessionId)),
                 UpdateExpression = "SET #name = :name, updatedAt = :updatedAt",
-                ConditionExpression = LiveCondition,
+                ConditionExpression = SessionLiveness.Condition,
                 ExpressionAttributeNames = new() { ["#name"] = "name", ["#ttl"] = Attr.Ttl },
                 ExpressionAttributeValues = new()
                 {
@@ -199,7 +196,7 @@ public sealed class DynamoSessionStore(
                     {
                         TableName = Table,
                         Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Session(sessionId)),
-                        UpdateExpression = "SET deleting = :true",
+                        UpdateExpression = $"SET {SessionLiveness.DeletingAttribute} = :true",
                         ConditionExpression = "attribute_exists(pk) AND #ttl > :now",
                         ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
                         ExpressionAttributeValues = new()
@@ -266,7 +263,7 @@ public sealed class DynamoSessionStore(
     {
         TableName = Table,
         KeyConditionExpression = "pk = :pk AND begins_with(sk, :prefix)",
-        FilterExpression = "#ttl > :now AND attribute_not_exists(deleting)",
+        FilterExpression = SessionLiveness.Filter,
         ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
         ExpressionAttributeValues = new()
         {
@@ -282,7 +279,7 @@ public sealed class DynamoSessionStore(
         var response = await Dynamo.GetItemAsync(
             new GetItemRequest { TableName = Table, Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Session(sessionId)), ConsistentRead = true },
             cancellationToken);
-        return response.Item is { Count: > 0 } item && item.IsLive(clock.GetUtcNow()) && !item.ContainsKey("deleting") ? FromItem(item) : null;
+        return SessionLiveness.IsLive(response.Item, clock.GetUtcNow()) ? FromItem(response.Item) : null;
     }
 
     private async Task<bool> TryTransactAsync(Update update, AccessEvent record, CancellationToken cancellationToken) =>

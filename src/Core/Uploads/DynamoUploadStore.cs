@@ -68,7 +68,7 @@ public sealed class DynamoUploadStore(
                 ConsistentRead = true,
             },
             cancellationToken);
-        var live = session.Item is { Count: > 0 } item && item.IsLive(clock.GetUtcNow()) && !item.ContainsKey("deleting");
+        var live = SessionLiveness.IsLive(session.Item, clock.GetUtcNow());
         if (live && session.Item!.GetN(Attr.Ttl) != upload.ExpiresAt.ToUnixTimeSeconds() &&
             await TryCreatePendingAsync(ownerId, upload with { ExpiresAt = DateTimeOffset.FromUnixTimeSeconds(session.Item!.GetN(Attr.Ttl)) },
                 maxPerSession, cancellationToken))
@@ -97,8 +97,7 @@ public sealed class DynamoUploadStore(
                         TableName = Table,
                         Key = Attr.Key(DataKeys.Owner(ownerId), DataKeys.Session(upload.SessionId)),
                         UpdateExpression = "SET uploadCount = if_not_exists(uploadCount, :zero) + :one",
-                        ConditionExpression = "attribute_exists(pk) AND #ttl > :now AND #ttl = :expires AND attribute_not_exists(deleting) " +
-                                              "AND (attribute_not_exists(uploadCount) OR uploadCount < :max)",
+                        ConditionExpression = SessionLiveness.Condition + " AND #ttl = :expires AND (attribute_not_exists(uploadCount) OR uploadCount < :max)",
                         ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
                         ExpressionAttributeValues = new()
                         {
@@ -137,7 +136,7 @@ public sealed class DynamoUploadStore(
                 ConsistentRead = true,
             },
             cancellationToken);
-        if (session.Item is not { Count: > 0 } || !session.Item.IsLive(now) || session.Item.ContainsKey("deleting"))
+        if (!SessionLiveness.IsLive(session.Item, now))
         {
             await accessLog.WriteAsync(new AccessEvent("upload.list", AccessOutcome.NotFound, SessionId: sessionId), cancellationToken);
             return null;
