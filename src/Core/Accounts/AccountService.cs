@@ -70,7 +70,7 @@ public sealed class AccountService(
         }
 
         var credentials = await dynamo.GetItemAsync(
-            new GetItemRequest { TableName = Table, Key = Attr.Key("EMAIL#" + email, "EMAIL"), ConsistentRead = true },
+            new GetItemRequest { TableName = Table, Key = Attr.Key(IdentityKeys.EmailPk(email), IdentityKeys.EmailSort), ConsistentRead = true },
             cancellationToken);
         var found = credentials.Item is { Count: > 0 } ? credentials.Item : null;
         var check = hashing.Check(found?.GetS("passwordHash"), password.Length <= PasswordPolicy.MaxLength ? password : "");
@@ -97,7 +97,7 @@ public sealed class AccountService(
             await UpgradeHashAsync(email, found.RequireS("passwordHash"), password, cancellationToken);
         }
         var account = await dynamo.GetItemAsync(
-            new GetItemRequest { TableName = Table, Key = Attr.Key("ACCOUNT#" + userId, "ACCOUNT"), ConsistentRead = true },
+            new GetItemRequest { TableName = Table, Key = Attr.Key(IdentityKeys.AccountPk(userId), IdentityKeys.AccountSort), ConsistentRead = true },
             cancellationToken);
         if (account.Item is not { Count: > 0 })
         {
@@ -108,7 +108,7 @@ public sealed class AccountService(
         var cookieKey = await keys.CookieKeyAsync(cancellationToken);
         var hash = token.Hash(cookieKey);
         var expiresAt = clock.GetUtcNow().AddHours(limits.Value.SignInLifetimeHours);
-        var signIn = Attr.Key("ACCOUNT#" + userId, "SIGNIN#" + hash);
+        var signIn = Attr.Key(IdentityKeys.AccountPk(userId), IdentityKeys.SignInSort(hash));
         var (scoped, sealedCredentials) = await signInCredentials.IssueAsync(token, signIn, cancellationToken);
         signIn[SignInCredentials.Attribute] = sealedCredentials;
         signIn["generation"] = Attr.N(account.Item.GetN("generation"));
@@ -137,14 +137,14 @@ public sealed class AccountService(
 
         var cookieKey = await keys.CookieKeyAsync(cancellationToken);
         var hash = token.Hash(cookieKey);
-        var pk = "ACCOUNT#" + token.UserId;
+        var pk = IdentityKeys.AccountPk(token.UserId);
         var response = await dynamo.TransactGetItemsAsync(
             new TransactGetItemsRequest
             {
                 TransactItems =
                 [
-                    new() { Get = new Get { TableName = Table, Key = Attr.Key(pk, "ACCOUNT") } },
-                    new() { Get = new Get { TableName = Table, Key = Attr.Key(pk, "SIGNIN#" + hash) } },
+                    new() { Get = new Get { TableName = Table, Key = Attr.Key(pk, IdentityKeys.AccountSort) } },
+                    new() { Get = new Get { TableName = Table, Key = Attr.Key(pk, IdentityKeys.SignInSort(hash)) } },
                 ],
             },
             cancellationToken);
@@ -163,7 +163,7 @@ public sealed class AccountService(
     public async Task LogoutAsync(SignedInUser user, CancellationToken cancellationToken) =>
         await dynamo.CommitAsync(
             [
-                new() { Delete = new Delete { TableName = Table, Key = Attr.Key("ACCOUNT#" + user.UserId, "SIGNIN#" + user.SignInHash) } },
+                new() { Delete = new Delete { TableName = Table, Key = Attr.Key(IdentityKeys.AccountPk(user.UserId), IdentityKeys.SignInSort(user.SignInHash)) } },
                 await accessLog.PrepareAsync(new AccessEvent("auth.logout", AccessOutcome.Allowed, SubjectUserId: user.UserId), cancellationToken),
             ],
             cancellationToken);
@@ -177,13 +177,13 @@ public sealed class AccountService(
                     Update = new Update
                     {
                         TableName = Table,
-                        Key = Attr.Key("ACCOUNT#" + user.UserId, "ACCOUNT"),
+                        Key = Attr.Key(IdentityKeys.AccountPk(user.UserId), IdentityKeys.AccountSort),
                         UpdateExpression = "ADD generation :one",
                         ConditionExpression = "attribute_exists(pk)",
                         ExpressionAttributeValues = new() { [":one"] = Attr.N(1) },
                     },
                 },
-                new() { Delete = new Delete { TableName = Table, Key = Attr.Key("ACCOUNT#" + user.UserId, "SIGNIN#" + user.SignInHash) } },
+                new() { Delete = new Delete { TableName = Table, Key = Attr.Key(IdentityKeys.AccountPk(user.UserId), IdentityKeys.SignInSort(user.SignInHash)) } },
                 await accessLog.PrepareAsync(new AccessEvent("auth.logout-all", AccessOutcome.Allowed, SubjectUserId: user.UserId), cancellationToken),
             ],
             cancellationToken);
