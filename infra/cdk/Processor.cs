@@ -149,7 +149,7 @@ public sealed class Processor : Construct
             ["NewImage"] = new Dictionary<string, object>
             {
                 ["pk"] = new Dictionary<string, object> { ["S"] = BeginsWith(Core.Storage.DataKeys.OwnerPrefix) },
-                ["sk"] = new Dictionary<string, object> { ["S"] = BeginsWith("UPLOAD#") },
+                ["sk"] = new Dictionary<string, object> { ["S"] = BeginsWith(Core.Storage.DataKeys.UploadsPrefix) },
                 ["status"] = new Dictionary<string, object> { ["S"] = AnyOf(UploadStatus.Uploaded) },
             },
         },

@@ -28,7 +28,6 @@ public static class UserDataPolicy
 {
     public const int MaxLength = 2048;
 
-
     /// <summary>
     /// The session tag STS puts on every user-data session. The role's own policy is written against it
     /// (<see cref="TaggedUser"/>), a second layer beside the session policy: credentials issued without the tag,

@@ -10,10 +10,13 @@ public static class DataKeys
 {
     /// <summary>The start of every partition key of the data table (the stream filter matches on it).</summary>
     public const string OwnerPrefix = "USER#";
+
     /// <summary>The sort-key prefix of all of an owner's sessions, for <c>begins_with</c>.</summary>
     public const string SessionsPrefix = "SESSION#";
 
-    private const string UploadPrefix = "UPLOAD#";
+    /// <summary>The sort-key prefix of every upload item (the stream filter matches on it).</summary>
+    public const string UploadsPrefix = "UPLOAD#";
+
     private const string TombstonePrefix = "TOMBSTONE#";
 
     /// <summary>The owner's session register: the set of ids of their sessions, beside the sessions themselves.</summary>
@@ -25,10 +28,10 @@ public static class DataKeys
 
     public static string SessionIdOf(string sessionSortKey) => sessionSortKey[SessionsPrefix.Length..];
 
-    public static string Upload(string sessionId, string uploadId) => $"{UploadPrefix}{sessionId}#{uploadId}";
+    public static string Upload(string sessionId, string uploadId) => $"{UploadsPrefix}{sessionId}#{uploadId}";
 
     /// <summary>The sort-key prefix of a session's uploads, for <c>begins_with</c>.</summary>
-    public static string UploadsOf(string sessionId) => $"{UploadPrefix}{sessionId}#";
+    public static string UploadsOf(string sessionId) => $"{UploadsPrefix}{sessionId}#";
 
     /// <summary>What remains of an upload deleted while its form could still write, for the sweeper.</summary>
     public static string Tombstone(string sessionId, string uploadId) => $"{TombstonePrefix}{sessionId}#{uploadId}";
@@ -38,7 +41,7 @@ public static class DataKeys
     {
         key = default;
         if (pk is null || sk is null || !pk.StartsWith(OwnerPrefix, StringComparison.Ordinal) ||
-            sk.Split('#') is not [var kind, var session, var upload] || kind + "#" is not (UploadPrefix or TombstonePrefix) ||
+            sk.Split('#') is not [var kind, var session, var upload] || kind + "#" is not (UploadsPrefix or TombstonePrefix) ||
             !EntityId.TryParse(pk[OwnerPrefix.Length..], out var owner) ||
             !EntityId.TryParse(session, out var sessionId) || !EntityId.TryParse(upload, out var uploadId))
         {
