@@ -21,7 +21,7 @@ public sealed class S3ObjectStore(IUserDataClients userData, IOptions<StorageOpt
         {
             BucketName = Bucket,
             Key = key,
-            Expires = expiresAt.UtcDateTime,
+            Expires = WholeSeconds(expiresAt),
             Fields = new Dictionary<string, string>(StringComparer.Ordinal) { ["Content-Type"] = contentType },
             Conditions =
             [
@@ -41,7 +41,7 @@ public sealed class S3ObjectStore(IUserDataClients userData, IOptions<StorageOpt
             Key = key,
             VersionId = versionId,
             Verb = HttpVerb.GET,
-            Expires = expiresAt.UtcDateTime,
+            Expires = WholeSeconds(expiresAt),
             Protocol = storage.Value.S3PresignOverHttp ? Protocol.HTTP : Protocol.HTTPS,
             ResponseHeaderOverrides = new ResponseHeaderOverrides
             {
@@ -81,7 +81,7 @@ public sealed class S3ObjectStore(IUserDataClients userData, IOptions<StorageOpt
             Verb = HttpVerb.PUT,
             UploadId = s3UploadId,
             PartNumber = partNumber,
-            Expires = expiresAt.UtcDateTime,
+            Expires = WholeSeconds(expiresAt),
             Protocol = storage.Value.S3PresignOverHttp ? Protocol.HTTP : Protocol.HTTPS,
         };
         // Signed into the URL: storage refuses a body of any other length (S3; verified on RGW in MultipartUploadTests).
@@ -200,6 +200,13 @@ public sealed class S3ObjectStore(IUserDataClients userData, IOptions<StorageOpt
             return null;
         }
     }
+
+    /// <summary>
+    /// The SDK signs at a whole second and rounds the lifetime up, so a sub-second deadline would sign one second past
+    /// it (X-Amz-Expires 901 for a 15-minute link): cut the deadline to its second.
+    /// </summary>
+    private static DateTime WholeSeconds(DateTimeOffset expiresAt) =>
+        DateTimeOffset.FromUnixTimeSeconds(expiresAt.ToUnixTimeSeconds()).UtcDateTime;
 
     public async Task<Stream> OpenSequentialAsync(string key, string versionId, CancellationToken cancellationToken)
     {
